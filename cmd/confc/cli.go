@@ -1,0 +1,102 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/alecthomas/kong"
+)
+
+// CLI is the root of the command line. Each field is one sub-command; its
+// type lives in a file of its own (lint.go, explain.go, ...) and has a
+// Run(*Env) error method.
+type CLI struct {
+	Version VersionCmd `cmd:"" help:"Print the version of confc."`
+}
+
+// Env carries the streams of one invocation, so that commands never touch
+// os.Stdin, os.Stdout or os.Stderr and can be tested in-process.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+// exitError asks run to end with a given exit code. Err, when not nil, is
+// printed to stderr first.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitWith returns an error that makes run exit with code, printing err
+// (when not nil) to stderr.
+func exitWith(code int, err error) error { return &exitError{code: code, err: err} }
+
+// exitUsage is the exit code of a command line that cannot be understood.
+const exitUsage = 2
+
+// kongExit is thrown (as a panic value) by the exit hook handed to kong, so
+// that --help and similar flags return from run instead of ending the
+// process.
+type kongExit int
+
+// run parses args, runs the chosen command and returns the process exit
+// code. It never calls os.Exit, so tests can drive the whole CLI.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("confc"),
+		kong.Description("confc lints cluster.conf, compiles it into an ordered plan without secrets, and applies the plan to Vault and Consul."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(c int) { panic(kongExit(c)) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		// A malformed command struct is a programming error, but it
+		// still deserves a message rather than a stack trace.
+		fmt.Fprintf(stderr, "confc: %v\n", err)
+		return 1
+	}
+
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok := r.(kongExit)
+			if !ok {
+				panic(r)
+			}
+			code = int(c)
+		}
+	}()
+
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "confc: %v\n", err)
+		fmt.Fprintln(stderr, "run \"confc --help\" for usage")
+		return exitUsage
+	}
+
+	err = kctx.Run(&Env{Stdin: stdin, Stdout: stdout, Stderr: stderr})
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintf(stderr, "confc: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintf(stderr, "confc: %v\n", err)
+	return 1
+}
