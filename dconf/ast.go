@@ -200,6 +200,8 @@ type File struct {
 	Src      []byte
 	Root     *Map
 	Comments []*Comment // every comment, in source order
+
+	lines []int // offsets of line starts, set by Parse
 }
 
 // PathElem is one step of a Path: a map key, or an array index when Key is
