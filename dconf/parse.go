@@ -360,7 +360,7 @@ func (p *parser) parseSeparator(key *Key) {
 		p.off++
 		// "key ::1" could mean the value "::1" or ":1"; refuse to guess.
 		if next := p.at(); !p.eof() && (next == ':' || next == '=') {
-			p.fail(p.off, nil, "ambiguous value after %q: put a space after the separator or quote the value", string(ch))
+			p.fail(p.off-1, nil, "ambiguous value after %q: put a space after the separator or quote the value", string(ch))
 		}
 		p.skipBlanks()
 	case !p.eof() && (ch == '{' || ch == '[' || ch == '('):
