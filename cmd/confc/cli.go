@@ -12,6 +12,9 @@ import (
 // type lives in a file of its own (lint.go, explain.go, ...) and has a
 // Run(*Env) error method.
 type CLI struct {
+	Lint    LintCmd    `cmd:"" help:"Check cluster.conf files for errors and risky settings."`
+	Explain ExplainCmd `cmd:"" help:"Describe a lint rule."`
+	Export  ExportCmd  `cmd:"" help:"Print a parsed cluster.conf as JSON."`
 	Version VersionCmd `cmd:"" help:"Print the version of confc."`
 }
 

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"golang.org/x/term"
+
+	"github.com/confc/confc/internal/version"
+	"github.com/confc/confc/lint"
+)
+
+// Exit codes of "confc lint".
+const (
+	lintExitClean    = 0 // no finding at or above --fail-on
+	lintExitFindings = 1 // findings at or above --fail-on
+	lintExitUnread   = 3 // a file could not be read or parsed
+)
+
+// LintCmd checks cluster.conf files.
+type LintCmd struct {
+	Files  []string `arg:"" name:"file" help:"cluster.conf files to check."`
+	Format string   `enum:"text,json,sarif,github" default:"text" help:"Output format: text, json, sarif or github (${default} by default)."`
+	FailOn string   `name:"fail-on" enum:"error,warning" default:"error" help:"Exit with status 1 when a finding is at this level or above: error or warning."`
+	Color  string   `enum:"auto,always,never" default:"auto" help:"Colour text output: auto (on a terminal without NO_COLOR), always or never."`
+}
+
+// Help is the long description shown by "confc lint --help".
+func (LintCmd) Help() string {
+	return `Parses each file, checks it against the cluster.conf schema and the
+cross-field rules (vault placement, host counts, plain-text secrets, prompt
+targets, ...), and prints the findings. Secret values are masked in every
+format. "confc explain RULE-ID" describes a rule; a finding can be silenced
+with a "# confc:ignore RULE-ID reason" comment on the line before it.
+
+Exit status:
+  0  no finding at or above the --fail-on level
+  1  at least one finding at or above the --fail-on level
+  2  usage error
+  3  a file could not be read or parsed
+
+Example:
+  confc lint --format github cluster.conf`
+}
+
+// Run lints every file, prints the findings and picks the exit code.
+func (c *LintCmd) Run(env *Env) error {
+	failOn, err := lint.ParseSeverity(c.FailOn)
+	if err != nil {
+		return exitWith(exitUsage, err)
+	}
+
+	code := lintExitClean
+	var results []*lint.Result
+	for _, name := range c.Files {
+		r, err := lint.Path(name)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "confc: cannot read %q: %v\n", name, unwrapPathError(err))
+			code = lintExitUnread
+			continue
+		}
+		results = append(results, r)
+		if r.ParseFailed() {
+			code = lintExitUnread
+		} else if code == lintExitClean && r.Count(failOn) > 0 {
+			code = lintExitFindings
+		}
+	}
+
+	if err := writeResults(env.Stdout, results, c.Format, c.useColor(env.Stdout)); err != nil {
+		return fmt.Errorf("writing lint output: %w", err)
+	}
+	if code == lintExitClean {
+		return nil
+	}
+	return exitWith(code, nil)
+}
+
+// writeResults renders results in the named format.
+func writeResults(w io.Writer, results []*lint.Result, format string, color bool) error {
+	switch format {
+	case "json":
+		return lint.WriteJSON(w, results)
+	case "sarif":
+		return lint.WriteSARIF(w, results, version.Version)
+	case "github":
+		return lint.WriteGitHub(w, results)
+	}
+	return lint.WriteText(w, results, lint.TextOptions{Color: color})
+}
+
+// useColor decides whether text output is coloured: only on a terminal
+// and only when NO_COLOR is unset, unless --color says otherwise.
+func (c *LintCmd) useColor(w io.Writer) bool {
+	switch c.Color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// unwrapPathError drops the operation and path from a file error, which
+// the caller's message already names.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
