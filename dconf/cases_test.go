@@ -179,6 +179,7 @@ var errorCases = []struct {
 	{"key then comment", "a: # c\n", 1, 1, `missing value for key "a": a value must start on the same line as its key`},
 	{"leading comma in array", "a: [, 1]", 1, 5, `missing value before ","`},
 	{"double comma in array", "a: [1,, 2]", 1, 7, `missing value before ","`},
+	{"comma on its own line", "a: [\n  x\n  , y\n]", 3, 3, `missing value before ","`},
 	{"leading comma in map", "a: {, b: 1}", 1, 5, `unexpected ",": expected a key`},
 	{"comma at top level", ", a: 1", 1, 1, `unexpected ",": expected a key`},
 	{"braces around file", "{ a: 1 }", 1, 1, `expected a key, found "{": the file is a map already, so do not wrap it in braces`},
