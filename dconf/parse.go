@@ -619,7 +619,11 @@ func (p *parser) enter(off int) {
 func (p *parser) parseQuoted() *String {
 	start := p.off
 	quote := p.src[start]
+	// Most strings have no escapes: their value is a plain slice of the
+	// source, and the builder is used only once an escape turns up.
 	var b strings.Builder
+	escaped := false
+	seg := start + 1
 	i := start + 1
 	for {
 		if i >= len(p.src) || p.src[i] == '\n' {
@@ -627,7 +631,6 @@ func (p *parser) parseQuoted() *String {
 		}
 		c := p.src[i]
 		if c == quote {
-			i++
 			break
 		}
 		if c < ' ' && c != '\t' || c == 0x7f {
@@ -637,18 +640,27 @@ func (p *parser) parseQuoted() *String {
 			p.fail(i, nil, "control character %s in string: write it as an escape in a double-quoted string", p.describe(i))
 		}
 		if c == '\\' && quote == '"' {
+			b.Write(p.src[seg:i])
 			i = p.escape(i, &b)
+			seg = i
+			escaped = true
 			continue
 		}
-		b.WriteByte(c)
 		i++
 	}
-	p.off = i
+	var value string
+	if escaped {
+		b.Write(p.src[seg:i])
+		value = b.String()
+	} else {
+		value = string(p.src[start+1 : i])
+	}
+	p.off = i + 1
 	style := Double
 	if quote == '\'' {
 		style = Single
 	}
-	return &String{Span: Span{Start: p.pos(start), Stop: p.pos(i)}, Value: b.String(), Style: style}
+	return &String{Span: Span{Start: p.pos(start), Stop: p.pos(p.off)}, Value: value, Style: style}
 }
 
 // escape decodes the escape sequence whose backslash is at i, writes its
