@@ -210,6 +210,8 @@ var errorCases = []struct {
 	{"smart quotes as delimiters", "a: \u201Chello\u201D", 1, 4, `smart quote "“" cannot quote a string: use " or '`},
 	{"smart quote key", "\u2018a\u2019: 1", 1, 1, `smart quote "‘" cannot quote a key: use " or '`},
 	{"quote after bare key", "identity\": {}", 1, 9, `"\"" may not appear in a bare key: quote the whole key`},
+	{"stray block closer", "a: [1, )]", 1, 8, `unexpected ")": a block string ends with ")" alone at the start of a line, and no block string is open here`},
+	{"stray block closer after value", "a: 1 )", 1, 6, `unexpected ")": a block string ends with ")" alone at the start of a line, and no block string is open here`},
 	{"closer after key", "a)", 1, 2, `unexpected ")" after key "a": expected ":", "=" or a space`},
 	{"ambiguous separator", "a ::1", 1, 3, `ambiguous value after ":": put a space after the separator or quote the value`},
 	{"integer overflow", "a: 9223372036854775808", 1, 4, `integer "9223372036854775808" is out of range: it must lie between -9223372036854775808 and 9223372036854775807`},

@@ -268,6 +268,9 @@ func posLineCol(p Pos) string {
 // usually the closer of an outer level.
 func (p *parser) closerMismatch(c container) {
 	found := p.src[p.off]
+	if found == ')' {
+		p.fail(p.off, nil, "unexpected \")\": a block string ends with \")\" alone at the start of a line, and no block string is open here")
+	}
 	if c.close == 0 {
 		p.fail(p.off, nil, "unexpected %q: no map or array is open", string(found))
 	}
