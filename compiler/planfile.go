@@ -52,7 +52,33 @@ func DecodeJSON(r io.Reader) (*Plan, error) {
 	if err := p.check(); err != nil {
 		return nil, fmt.Errorf("invalid plan file: %w", err)
 	}
+	// The indented file spreads embedded values over lines; compact them
+	// again so that a value reads back exactly as it was compiled and as
+	// apply writes it.
+	for _, s := range p.Steps {
+		if s.ConsulKV != nil {
+			s.ConsulKV.Value = compact(s.ConsulKV.Value)
+		}
+		if s.KV != nil {
+			for i := range s.KV.Fields {
+				s.KV.Fields[i].Value = compact(s.KV.Fields[i].Value)
+			}
+		}
+	}
 	return &p, nil
+}
+
+// compact removes insignificant space from a JSON value; a value that is
+// not valid JSON (which the decoder would have rejected) is left alone.
+func compact(v json.RawMessage) json.RawMessage {
+	if v == nil {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, v); err != nil {
+		return v
+	}
+	return json.RawMessage(buf.Bytes())
 }
 
 // ReadFile reads the plan file at path.
