@@ -1,0 +1,224 @@
+package schema
+
+import (
+	"slices"
+	"sort"
+	"strconv"
+
+	"cuelang.org/go/cue"
+
+	"github.com/confc/confc/dconf"
+)
+
+// maxDepth bounds the walk over the schema; the schema has no recursive
+// definitions, so this only guards against a future mistake.
+const maxDepth = 32
+
+// node is one setting of the schema, as a plain Go tree so that IsSecret and
+// KnownSetting cost a few map look-ups and never touch CUE.
+type node struct {
+	fields   map[string]*node
+	required []string // required fields, sorted
+	elem     *node    // the element of a list, or nil
+
+	// isStruct tells that the setting is a map, so its keys can be checked.
+	isStruct bool
+	// allowsAll tells that any key is allowed (an open struct, or a
+	// [string] pattern).
+	allowsAll bool
+	// pattern is the schema of keys matched by a pattern constraint. A struct
+	// in the schema has at most one pattern constraint; a key that is allowed
+	// but neither declared nor matched by it falls in an open ("...") part.
+	pattern *node
+	// hasPattern tells that pattern is set or still to be probed.
+	hasPattern bool
+	// unknownRule is the rule for keys this struct does not allow.
+	unknownRule string
+
+	secret bool
+
+	// val and allowed are used only under compiled.mu, for structs whose
+	// keys are constrained by a pattern other than [string].
+	val     cue.Value
+	allowed map[string]bool
+}
+
+// build turns the schema value v into a node tree.
+func (c *compiled) build(v cue.Value, depth int) *node {
+	n := &node{}
+	if depth > maxDepth {
+		n.allowsAll = true
+		return n
+	}
+	k := v.IncompleteKind()
+	if k&cue.ListKind != 0 {
+		if ev := v.LookupPath(cue.MakePath(cue.AnyIndex)); ev.Exists() {
+			n.elem = c.build(ev, depth+1)
+		}
+	}
+	if k&cue.StructKind == 0 {
+		return n
+	}
+	n.isStruct = true
+	n.val = v
+	n.fields = map[string]*node{}
+	for _, a := range v.Attributes(cue.DeclAttr) {
+		if a.Name() == "unknown" {
+			n.unknownRule, _ = a.String(0)
+		}
+	}
+	it, err := v.Fields(cue.Optional(true))
+	if err == nil {
+		for it.Next() {
+			sel := it.Selector()
+			if sel.LabelType() != cue.StringLabel {
+				continue
+			}
+			name := sel.Unquoted()
+			child := c.build(it.Value(), depth+1)
+			if a := it.Value().Attribute("secret"); a.Err() == nil {
+				child.secret = true
+			}
+			if a := it.Value().Attribute("unknown"); a.Err() == nil {
+				child.unknownRule, _ = a.String(0)
+			}
+			n.fields[name] = child
+			if sel.ConstraintType() == cue.RequiredConstraint {
+				n.required = append(n.required, name)
+			}
+		}
+	}
+	sort.Strings(n.required)
+
+	// A key no schema would use tells open structs and [string] patterns
+	// apart from closed ones and from patterns that restrict names.
+	const probe = "\x00confc probe"
+	n.allowsAll = v.Allows(cue.Str(probe))
+	if pv := v.LookupPath(cue.MakePath(cue.AnyString)); pv.Exists() {
+		n.pattern = c.build(pv, depth+1)
+		n.hasPattern = true
+	} else if !n.allowsAll {
+		// A pattern that restricts names (a regular expression, a list of
+		// component names) cannot be looked up directly; it is probed with
+		// the first key that it allows, in patternFor.
+		n.hasPattern = true
+		n.allowed = map[string]bool{}
+	}
+	return n
+}
+
+// allows reports whether the struct n accepts key. Call with c.mu held.
+func (c *compiled) allows(n *node, key string) bool {
+	if _, ok := n.fields[key]; ok || n.allowsAll {
+		return true
+	}
+	if n.allowed == nil {
+		return false
+	}
+	ok, seen := n.allowed[key]
+	if !seen {
+		ok = n.val.Allows(cue.Str(key))
+		n.allowed[key] = ok
+	}
+	return ok
+}
+
+// step returns the schema of key inside the struct n. ok is false when n does
+// not allow key; the node is nil when key is allowed but undeclared (an open
+// part of the schema). Call with c.mu held.
+func (c *compiled) step(n *node, key string) (child *node, ok bool) {
+	if f, ok := n.fields[key]; ok {
+		return f, true
+	}
+	if !c.allows(n, key) {
+		return nil, false
+	}
+	if n.hasPattern && n.pattern == nil && n.allowed != nil {
+		// Fill the key with "_" so that the pattern's constraints apply.
+		pv := n.val.FillPath(cue.MakePath(cue.Str(key)), c.top).LookupPath(cue.MakePath(cue.Str(key)))
+		if pv.Exists() {
+			n.pattern = c.build(pv, 0)
+		}
+	}
+	if n.pattern != nil {
+		return n.pattern, true
+	}
+	return nil, true
+}
+
+// lookup returns the schema node of the setting at p, or nil when the schema
+// does not declare it. A key made of digits matches a list element, so that a
+// prompt target such as router.ssl.tlshosts.0.private_key resolves whether
+// its path was built from a tree or from a dotted string.
+func (c *compiled) lookup(p dconf.Path) *node {
+	if c.err != nil || c.root == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lookupLocked(p)
+}
+
+// lookupLocked is lookup with c.mu already held.
+func (c *compiled) lookupLocked(p dconf.Path) *node {
+	n := c.root
+	for _, e := range p {
+		switch {
+		case e.IsIndex:
+			n = n.elem
+		case n.elem != nil && !n.isStruct && isDigits(e.Key):
+			n = n.elem
+		case n.isStruct:
+			child, ok := c.step(n, e.Key)
+			if !ok {
+				return nil
+			}
+			n = child
+		default:
+			return nil
+		}
+		if n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	_, err := strconv.Atoi(s)
+	return err == nil && s[0] != '-' && s[0] != '+'
+}
+
+// IsSecret reports whether the setting at p holds a secret, as marked with
+// @secret() in the schema: identity-provider secrets, basic users' passwords,
+// the S3 secret key, router TLS private keys, the audit-log database password.
+// Array indexes match any element: chef.continuum.router.ssl.tlshosts.3.private_key
+// is secret. A setting the schema does not declare is never secret here; the
+// linter judges such keys by their names.
+func IsSecret(p dconf.Path) bool {
+	n := load().lookup(p)
+	return n != nil && n.secret
+}
+
+// KnownSetting reports whether p names a setting the schema declares: a
+// declared field, a key matched by a pattern (a machine group, a component, a
+// prompt name), or an element of a declared list. Keys inside open parts of
+// the schema ("..."), such as other chef cookbooks, are not known settings:
+// a prompt may only target a setting the schema describes. The empty path
+// (the whole file) is known.
+func KnownSetting(p dconf.Path) bool {
+	return load().lookup(p) != nil
+}
+
+// fieldNames returns the declared field names of n, sorted.
+func (n *node) fieldNames() []string {
+	names := make([]string, 0, len(n.fields))
+	for k := range n.fields {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	return names
+}
