@@ -15,6 +15,8 @@ type CLI struct {
 	Lint    LintCmd    `cmd:"" help:"Check cluster.conf files for errors and risky settings."`
 	Explain ExplainCmd `cmd:"" help:"Describe a lint rule."`
 	Export  ExportCmd  `cmd:"" help:"Print a parsed cluster.conf as JSON."`
+	Plan    PlanCmd    `cmd:"" help:"Compile cluster.conf into an ordered plan without secrets."`
+	Show    ShowCmd    `cmd:"" help:"Print a saved plan file."`
 	Version VersionCmd `cmd:"" help:"Print the version of confc."`
 }
 

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/confc/confc/compiler"
+	"github.com/confc/confc/lint"
+)
+
+// Exit codes of "confc plan" beyond 0 (success) and 2 (usage error).
+const (
+	planExitError   = 1 // lint errors, or the plan could not be made or written
+	planExitChanges = 2 // with --detailed-exitcode: the plan has changes
+	planExitUnread  = 3 // the file could not be read or parsed
+)
+
+// PlanCmd compiles a cluster.conf into a plan.
+type PlanCmd struct {
+	File             string `arg:"" name:"file" help:"cluster.conf to compile."`
+	Format           string `enum:"text,json,markdown" default:"text" help:"Output format: text, json or markdown (${default} by default)."`
+	Out              string `short:"o" name:"out" placeholder:"PLANFILE" help:"Also write the plan, as JSON, to this file (for confc apply and confc show)."`
+	DetailedExitcode bool   `name:"detailed-exitcode" help:"Exit 0 when there is nothing to change and 2 when there are changes."`
+}
+
+// Help is the long description shown by "confc plan --help".
+func (PlanCmd) Help() string {
+	return `Lints the file and, when it has no error, compiles it into the ordered
+list of steps that "confc apply" would run against Vault and Consul: mounts,
+auth, policies, token roles, the cluster CA, generated and prompted secrets,
+the Consul ACL token and the component store. The plan holds no secret
+value; a secret shows only where it goes and how it is produced. The plan is
+made offline, so every step is shown as pending. docs/plan.md describes the
+plan and its JSON form.
+
+Exit status:
+  0  plan made (with --detailed-exitcode: nothing to change)
+  1  the file has lint errors (printed on stderr), or another error
+  2  usage error (with --detailed-exitcode: plan made, changes present)
+  3  the file could not be read or parsed
+
+Example:
+  confc plan --format markdown -o plan.json cluster.conf`
+}
+
+// Run lints and compiles the file, writes the plan file when asked, and
+// prints the plan.
+func (c *PlanCmd) Run(env *Env) error {
+	r, err := lint.Path(c.File)
+	if err != nil {
+		return exitWith(planExitUnread, fmt.Errorf("cannot read %q: %w", c.File, unwrapPathError(err)))
+	}
+	// Diagnostics go to stderr: stdout carries only the plan, so that it
+	// can be piped into a pull-request comment.
+	if len(r.Diagnostics) > 0 {
+		if err := lint.WriteText(env.Stderr, []*lint.Result{r}, lint.TextOptions{}); err != nil {
+			return fmt.Errorf("writing lint output: %w", err)
+		}
+	}
+	if r.ParseFailed() {
+		return exitWith(planExitUnread, nil)
+	}
+	if r.HasErrors() {
+		return exitWith(planExitError, fmt.Errorf("no plan: %q has lint errors", c.File))
+	}
+
+	p, err := compiler.Compile(r.File)
+	if err != nil {
+		return exitWith(planExitError, err)
+	}
+	if c.Out != "" {
+		if err := compiler.WriteFile(c.Out, p); err != nil {
+			return exitWith(planExitError, err)
+		}
+	}
+	if err := compiler.Render(env.Stdout, p, compiler.Format(c.Format)); err != nil {
+		return exitWith(planExitError, err)
+	}
+	if c.DetailedExitcode && p.HasChanges() {
+		return exitWith(planExitChanges, nil)
+	}
+	return nil
+}
