@@ -474,7 +474,9 @@ func isSmartQuote(r rune) bool {
 	return r == '\u201C' || r == '\u201D' || r == '\u2018' || r == '\u2019'
 }
 
-// classify turns the bare word src[start:end] into a value. Only a word that
+// classify turns the bare word src[start:end] into a value. Its error
+// messages leave the word out: the parser cannot tell whether the word is a
+// secret, and a position is enough to find it. Only a word that
 // is wholly an integer, float, boolean or date-time gets that type;
 // everything else is a string.
 func (p *parser) classify(start, end int) Value {
@@ -490,20 +492,20 @@ func (p *parser) classify(start, end int) Value {
 	case shapeInt:
 		n, err := strconv.ParseInt(word, 10, 64)
 		if err != nil {
-			p.fail(start, nil, "integer %q is out of range: it must lie between %d and %d", word, int64(math.MinInt64), int64(math.MaxInt64))
+			p.fail(start, nil, "integer out of range: it must lie between %d and %d, or be quoted to make it a string", int64(math.MinInt64), int64(math.MaxInt64))
 		}
 		return &Int{Span: span, Value: n, Raw: word}
 	case shapeFloat:
 		f, err := strconv.ParseFloat(word, 64)
 		if err != nil {
-			p.fail(start, nil, "float %q is out of range", word)
+			p.fail(start, nil, "float out of range")
 		}
 		return &Float{Span: span, Value: f, Raw: word}
 	}
 	if looksLikeDateTime(word) {
 		t, err := time.Parse(time.RFC3339Nano, word)
 		if err != nil {
-			p.fail(start, nil, "invalid date-time %q: write it as in 2026-12-03T17:00:00Z or 2026-12-03T18:00:00+01:00, or quote it", word)
+			p.fail(start, nil, "invalid date-time: write it as in 2026-12-03T17:00:00Z or 2026-12-03T18:00:00+01:00, or quote it")
 		}
 		return &DateTime{Span: span, Value: t, Raw: word}
 	}

@@ -2,6 +2,7 @@ package dconf
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -40,6 +41,39 @@ func TestParseErrors(t *testing.T) {
 		}
 		if e.Pos.Filename != "test.conf" {
 			t.Errorf("%s: file name %q in the position", c.what, e.Pos.Filename)
+		}
+	}
+}
+
+// TestErrorsHideValues checks that syntax errors do not repeat the value
+// they are about: the parser cannot know whether a value is a secret, so its
+// messages must not carry one to a terminal or a log.
+func TestErrorsHideValues(t *testing.T) {
+	const canary = "73510942886"
+	for _, src := range []string{
+		"secret: 9" + canary + canary,
+		"secret: -9" + canary + canary,
+		"secret: 2026-01-01T" + canary,
+		"secret: 2026-01-01t00:00:00" + canary,
+		`secret: "` + canary + `\q"`,
+		`secret: "` + canary + `\u12"`,
+		`secret: "` + canary,
+		`secret: '` + canary,
+		"secret: (" + canary + "\n",
+		"secret: " + canary + "\"x\"",
+		"secret: " + canary + "(",
+		"secret: " + canary + " x",
+		"secret: [" + canary + " x]",
+		"secret: " + canary + "\u00a0x",
+		"secret: \"" + canary + "\x01\"",
+	} {
+		_, err := Parse("c.conf", []byte(src))
+		if err == nil {
+			t.Errorf("%q: no error", src)
+			continue
+		}
+		if strings.Contains(err.Error(), canary) {
+			t.Errorf("%q: the error shows the value: %v", src, err)
 		}
 	}
 }
