@@ -63,7 +63,7 @@
 //
 // A bare word is a run of printable characters other than blanks and
 //
-//	( ) [ ] { } " ' , ;  #
+//	( ) [ ] { } " ' , ; #
 //
 // and the typographic quotes. Unlike keys, bare words may contain ":" and
 // "=", so generic, ldaps://ldap.example.test, a=b, fe80::1 and
