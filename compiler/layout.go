@@ -132,20 +132,20 @@ func efsOwner(mount string, known func(string) bool) string {
 	return "instance-manager"
 }
 
-// secretLookingNames are key names, or parts of them, that mark a value as a
-// credential even where the schema does not know the setting. Matching is on
-// whole underscore- or dash-separated words, or a suffix such as _passwd.
+// secretLookingNames are key names, or key name endings after "_" or "-",
+// that mark a value as a credential where the schema does not know the
+// setting. The list matches the one the plaintext-secret lint rule uses, so
+// that whatever lint warns about is also kept out of the plan.
 var secretLookingNames = []string{
-	"password", "passwd", "pass", "secret", "token", "private_key",
-	"secret_key", "client_secret", "api_key", "apikey",
+	"password", "passwd", "passphrase", "secret", "token",
+	"private_key", "secret_key", "client_secret", "api_key",
 }
 
 // looksSecret reports whether a key name suggests a credential.
 func looksSecret(key string) bool {
 	k := strings.ToLower(key)
 	for _, n := range secretLookingNames {
-		if k == n || strings.HasSuffix(k, "_"+n) || strings.HasSuffix(k, "-"+n) ||
-			strings.HasPrefix(k, n+"_") || strings.Contains(k, "_"+n+"_") {
+		if k == n || strings.HasSuffix(k, "_"+n) || strings.HasSuffix(k, "-"+n) {
 			return true
 		}
 	}
