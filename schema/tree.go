@@ -94,10 +94,15 @@ func (c *compiled) build(v cue.Value, depth int) *node {
 	// apart from closed ones and from patterns that restrict names.
 	const probe = "\x00confc probe"
 	n.allowsAll = v.Allows(cue.Str(probe))
-	if pv := v.LookupPath(cue.MakePath(cue.AnyString)); pv.Exists() {
+	pv := v.LookupPath(cue.MakePath(cue.AnyString))
+	switch {
+	case pv.Exists() && pv.IncompleteKind() != cue.TopKind:
 		n.pattern = c.build(pv, depth+1)
 		n.hasPattern = true
-	} else if !n.allowsAll {
+	case pv.Exists():
+		// "..." is the pattern [string]: _ to CUE; a key it lets in is
+		// allowed but not described, so it is no known setting.
+	case !n.allowsAll:
 		// A pattern that restricts names (a regular expression, a list of
 		// component names) cannot be looked up directly; it is probed with
 		// the first key that it allows, in patternFor.

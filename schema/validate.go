@@ -286,6 +286,12 @@ func (v *validator) foldOne(root *dconf.Map, errs []cueerrors.Error) {
 		}
 	}
 
+	// A value of the wrong type breaks every constraint of its setting;
+	// the rule and message written for the right type would mislead.
+	if allMismatched(leaves) {
+		x.Rule, msg = "", ""
+	}
+
 	n := v.c.lookupLocked(p)
 	secret := n != nil && n.secret
 	got := gotText(val, secret)
@@ -421,23 +427,15 @@ func describe(p dconf.Path, val dconf.Value, got string, secret bool, leaves []c
 		}
 	}
 	if len(sameKind) == 0 {
+		gotKind := cueKind(val)
 		var want []string
-		seen := map[string]bool{}
-		gotKind := ""
+		seen := map[string]bool{gotKind: true}
 		for _, e := range mismatched {
 			_, args := e.Msg()
-			if len(args) < 4 {
-				continue
-			}
-			// The arguments are the two values and then their kinds, in
-			// the same order; the value's own kind is the one that matches
-			// gotKind, which is also the kind every branch shares.
-			k1, k2 := fmt.Sprint(args[2]), fmt.Sprint(args[3])
-			if gotKind == "" {
-				gotKind = commonKind(mismatched)
-			}
-			for _, k := range []string{k1, k2} {
-				if k != gotKind && !seen[k] {
+			// The last two arguments are the kinds of the two values.
+			for _, a := range args[min(2, len(args)):] {
+				k := fmt.Sprint(a)
+				if !seen[k] {
 					seen[k] = true
 					want = append(want, kindWord(k))
 				}
@@ -498,37 +496,33 @@ func describe(p dconf.Path, val dconf.Value, got string, secret bool, leaves []c
 	return fmt.Sprintf("%s: %s", subject, fmt.Sprintf(format, args...))
 }
 
-// commonKind returns the kind that every mismatched-type error shares: the
-// kind of the value itself.
-func commonKind(errs []cueerrors.Error) string {
-	count := map[string]int{}
+// allMismatched reports whether every error is a conflict of types.
+func allMismatched(errs []cueerrors.Error) bool {
 	for _, e := range errs {
-		_, args := e.Msg()
-		if len(args) < 4 {
-			continue
-		}
-		k1, k2 := fmt.Sprint(args[2]), fmt.Sprint(args[3])
-		count[k1]++
-		if k2 != k1 {
-			count[k2]++
+		if format, _ := e.Msg(); !strings.Contains(format, "mismatched types") {
+			return false
 		}
 	}
-	best, bestN := "", 0
-	for k, n := range count {
-		if n > bestN || (n == bestN && k < best) {
-			best, bestN = k, n
-		}
+	return true
+}
+
+// cueKind names the CUE kind a value of the tree becomes in dconf.ToCUE.
+func cueKind(val dconf.Value) string {
+	switch val.(type) {
+	case *dconf.String, *dconf.DateTime:
+		return "string"
+	case *dconf.Int:
+		return "int"
+	case *dconf.Float:
+		return "float"
+	case *dconf.Bool:
+		return "bool"
+	case *dconf.Map:
+		return "struct"
+	case *dconf.Array:
+		return "list"
 	}
-	if bestN < len(errs) && len(errs) > 1 {
-		return ""
-	}
-	// With a single error both kinds appear once; the value's kind is the
-	// third argument in CUE's messages.
-	if len(errs) == 1 {
-		_, args := errs[0].Msg()
-		return fmt.Sprint(args[2])
-	}
-	return best
+	return ""
 }
 
 func kindWord(k string) string {
