@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Compares the wall time of "confc lint production.conf" with "cue vet" of
+# the same data against the same schema, and measures the lint of a
+# generated 10,000-host file (time and peak memory).
+#
+# Usage: scripts/bench-lint-vs-cue.sh [RUNS]   (default 20 runs each)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+runs=${1:-20}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+echo "building confc and cue (cuelang.org/go at the go.mod version)..." >&2
+go build -o "$tmp/confc" ./cmd/confc
+# The cue command needs modules confc does not, so it is built in a
+# throwaway module pinned to the CUE version in go.mod.
+cue_version=$(go list -m -f '{{.Version}}' cuelang.org/go)
+mkdir -p "$tmp/cuebuild"
+(
+	cd "$tmp/cuebuild"
+	go mod init cuebuild > /dev/null 2>&1
+	go get "cuelang.org/go/cmd/cue@$cue_version" > /dev/null 2>&1
+	go build -o "$tmp/cue" cuelang.org/go/cmd/cue
+)
+
+conf=testdata/cluster-conf/production.conf
+"$tmp/confc" export --format json --show-secrets "$conf" > "$tmp/data.json"
+# cue vet must accept the data, or the comparison is meaningless.
+"$tmp/cue" vet schema/*.cue "$tmp/data.json"
+
+# Generate the 10,000-host file with the same generator the benchmarks use.
+go run ./internal/testgen/gencluster 10000 > "$tmp/large.conf"
+
+# mean_ms CMD... runs CMD $runs times and prints the mean wall time in ms.
+mean_ms() {
+	local start end
+	start=$(date +%s%N)
+	for ((i = 0; i < runs; i++)); do
+		"$@" > /dev/null
+	done
+	end=$(date +%s%N)
+	echo $(((end - start) / runs / 1000000))
+}
+
+if command -v hyperfine > /dev/null; then
+	hyperfine --warmup 2 --runs "$runs" \
+		"$tmp/confc lint $conf" \
+		"$tmp/cue vet schema/*.cue $tmp/data.json" \
+		"$tmp/confc lint $tmp/large.conf"
+fi
+
+confc_ms=$(mean_ms "$tmp/confc" lint "$conf")
+cue_ms=$(mean_ms "$tmp/cue" vet schema/*.cue "$tmp/data.json")
+large_ms=$(mean_ms "$tmp/confc" lint "$tmp/large.conf")
+
+echo "confc lint production.conf: ${confc_ms} ms (mean of $runs)"
+echo "cue vet same data:          ${cue_ms} ms (mean of $runs)"
+awk -v a="$confc_ms" -v b="$cue_ms" 'BEGIN { if (b > 0) printf "ratio confc/cue:            %.2f (target <= 0.50)\n", a / b }'
+echo "confc lint 10,000 hosts:    ${large_ms} ms (target < 1000)"
+
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -v "$tmp/confc" lint "$tmp/large.conf" 2> "$tmp/time.txt" > /dev/null || true
+	rss_kb=$(awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2 }' "$tmp/time.txt")
+	echo "peak RSS 10,000 hosts:      $((rss_kb / 1024)) MB (target < 300)"
+else
+	echo "no /usr/bin/time; memory from the Go benchmark:" >&2
+	go test -run '^$' -bench BenchmarkLintLarge -benchtime 3x ./lint | grep Benchmark
+fi
