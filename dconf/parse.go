@@ -61,7 +61,8 @@ func (p *parser) pos(off int) Pos {
 	return p.file.posAt(off)
 }
 
-// errorAt records an error; it does not stop the parse.
+// errorAt records an error that does not stop the parse, up to maxErrors of
+// them.
 func (p *parser) errorAt(off int, related []Pos, format string, args ...any) {
 	if len(p.errs) >= maxErrors {
 		return
@@ -69,9 +70,10 @@ func (p *parser) errorAt(off int, related []Pos, format string, args ...any) {
 	p.errs = append(p.errs, &Error{Pos: p.pos(off), Msg: fmt.Sprintf(format, args...), Related: related})
 }
 
-// fail records an error and abandons the parse.
+// fail records an error and abandons the parse. The error is kept even past
+// maxErrors: it is the one that explains why the parse stopped.
 func (p *parser) fail(off int, related []Pos, format string, args ...any) {
-	p.errorAt(off, related, format, args...)
+	p.errs = append(p.errs, &Error{Pos: p.pos(off), Msg: fmt.Sprintf(format, args...), Related: related})
 	panic(bailout{})
 }
 

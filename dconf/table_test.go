@@ -77,3 +77,20 @@ func TestErrorsHideValues(t *testing.T) {
 		}
 	}
 }
+
+// TestErrorCap checks that many repeated keys do not flood the output and do
+// not hide the syntax error that stopped the parse.
+func TestErrorCap(t *testing.T) {
+	src := strings.Repeat("a: 1\n", 50) + "b: [\n"
+	_, err := Parse("cap.conf", []byte(src))
+	list, ok := err.(ErrorList)
+	if !ok {
+		t.Fatalf("got %v", err)
+	}
+	if len(list) != maxErrors+1 {
+		t.Errorf("%d errors, want %d", len(list), maxErrors+1)
+	}
+	if last := list[len(list)-1]; !strings.HasPrefix(last.Msg, "unclosed array") {
+		t.Errorf("last error %q, want the unclosed array", last.Msg)
+	}
+}
