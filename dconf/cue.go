@@ -59,6 +59,16 @@ func (c *cueConv) pos(p Pos) token.Pos {
 	return c.tf.Pos(p.Offset, token.NoRelPos)
 }
 
+// before returns the position of the byte before end: the closing bracket
+// of a map or array, which CUE records where Dconf records the byte after it.
+func (c *cueConv) before(end Pos) token.Pos {
+	if !end.IsValid() || end.Offset < 1 {
+		return token.NoPos
+	}
+	end.Offset--
+	return c.pos(end)
+}
+
 func (c *cueConv) fields(m *Map) []ast.Decl {
 	decls := make([]ast.Decl, 0, len(m.Entries))
 	for _, e := range m.Entries {
@@ -100,7 +110,7 @@ func (c *cueConv) value(v Value) ast.Expr {
 	case *DateTime:
 		return c.str(n.Raw, n.Pos())
 	case *Map:
-		return &ast.StructLit{Lbrace: c.pos(n.Pos()), Elts: c.fields(n), Rbrace: c.pos(n.End())}
+		return &ast.StructLit{Lbrace: c.pos(n.Pos()), Elts: c.fields(n), Rbrace: c.before(n.End())}
 	case *Array:
 		elts := make([]ast.Expr, 0, len(n.Elems))
 		for _, el := range n.Elems {
@@ -109,7 +119,7 @@ func (c *cueConv) value(v Value) ast.Expr {
 			}
 			elts = append(elts, c.value(el))
 		}
-		return &ast.ListLit{Lbrack: c.pos(n.Pos()), Elts: elts, Rbrack: c.pos(n.End())}
+		return &ast.ListLit{Lbrack: c.pos(n.Pos()), Elts: elts, Rbrack: c.before(n.End())}
 	}
 	// Unreachable for trees the parser builds; an empty struct keeps the
 	// conversion total for hand-made trees.

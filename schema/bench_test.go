@@ -88,3 +88,13 @@ func BenchmarkValidateLarge(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCompileSchema measures what the first Validate of a process pays
+// once: compiling the embedded schema and walking it into the settings tree.
+func BenchmarkCompileSchema(b *testing.B) {
+	for b.Loop() {
+		if c := compile(); c.err != nil {
+			b.Fatal(c.err)
+		}
+	}
+}
