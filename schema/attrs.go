@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue/ast"
-	"cuelang.org/go/cue/parser"
 	"cuelang.org/go/cue/token"
 )
 
@@ -23,11 +22,8 @@ type fieldSpan struct {
 	rule, msg  string
 }
 
-func (x *attrIndex) add(name string, src []byte) error {
-	f, err := parser.ParseFile(name, src)
-	if err != nil {
-		return fmt.Errorf("failed to parse schema file %q: %w", name, err)
-	}
+// add records the attributed fields of f, the parsed schema file name.
+func (x *attrIndex) add(name string, f *ast.File) error {
 	if x.files == nil {
 		x.files = map[string][]fieldSpan{}
 	}

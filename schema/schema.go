@@ -24,6 +24,7 @@ import (
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
+	"cuelang.org/go/cue/parser"
 )
 
 //go:embed *.cue
@@ -81,11 +82,17 @@ func compile() *compiled {
 		fmt.Fprintf(h, "%s\x00%d\x00", name, len(src))
 		h.Write(src)
 
-		if err := c.attrs.add(name, src); err != nil {
+		// Parsed once, for both the attribute index and the compiler.
+		f, err := parser.ParseFile(name, src)
+		if err != nil {
+			c.err = fmt.Errorf("failed to parse schema file %q: %w", name, err)
+			return c
+		}
+		if err := c.attrs.add(name, f); err != nil {
 			c.err = err
 			return c
 		}
-		v := c.ctx.CompileBytes(src, cue.Filename(name))
+		v := c.ctx.BuildFile(f)
 		if v.Err() != nil {
 			c.err = fmt.Errorf("failed to compile schema file %q: %w", name, v.Err())
 			return c
