@@ -1,0 +1,196 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	consulapi "github.com/hashicorp/consul/api"
+	"github.com/hashicorp/go-cleanhttp"
+	vaultapi "github.com/hashicorp/vault/api"
+)
+
+// Conn says how to reach the servers.
+type Conn struct {
+	// VaultAddrs are the Vault servers, as URLs. Requests go to the first
+	// one that answers; every one of them is unsealed when sealed.
+	VaultAddrs []string
+	// VaultCACert is a PEM file of the CA that signed Vault's certificate;
+	// empty means the system roots. Certificates are always verified.
+	VaultCACert string
+	// ConsulAddr is the Consul HTTP API, as a URL or host:port.
+	ConsulAddr string
+	// ConsulCACert is a PEM file of the CA of Consul's certificate, for an
+	// https address.
+	ConsulCACert string
+	// ConsulToken is the operator's Consul ACL token.
+	ConsulToken string
+	// Timeout bounds one HTTP request; zero means 30 seconds.
+	Timeout time.Duration
+}
+
+// vaultConn is a Vault client that moves to the next listed server when
+// the current one cannot be reached, so an apply follows an HA cluster
+// whose active node goes away (standbys forward requests to the new active
+// node).
+type vaultConn struct {
+	mu     sync.Mutex
+	addrs  []string
+	cur    int
+	client *vaultapi.Client
+	retry  RetryPolicy
+}
+
+func newVaultConn(c Conn, p RetryPolicy) (*vaultConn, error) {
+	if len(c.VaultAddrs) == 0 {
+		return nil, fmt.Errorf("no vault address")
+	}
+	client, err := newVaultClient(c.VaultAddrs[0], c)
+	if err != nil {
+		return nil, err
+	}
+	return &vaultConn{addrs: c.VaultAddrs, client: client, retry: p}, nil
+}
+
+// newVaultClient makes a client for one server that ignores the VAULT_*
+// variables of the environment except through Conn, never retries on its
+// own (the engine's retry does) and verifies TLS.
+func newVaultClient(addr string, c Conn) (*vaultapi.Client, error) {
+	cfg := vaultapi.DefaultConfig()
+	if cfg.Error != nil {
+		return nil, fmt.Errorf("vault client: %w", cfg.Error)
+	}
+	cfg.Address = addr
+	cfg.AgentAddress = ""
+	cfg.MaxRetries = 0
+	cfg.Timeout = timeoutOf(c)
+	// DefaultConfig's HTTP client leaves redirects (a standby pointing at
+	// the active node) to the Vault client, which resends the body.
+	cfg.HttpClient.Timeout = timeoutOf(c)
+	if err := cfg.ConfigureTLS(&vaultapi.TLSConfig{CACert: c.VaultCACert, Insecure: false}); err != nil {
+		return nil, fmt.Errorf("vault TLS: %w", err)
+	}
+	client, err := vaultapi.NewClient(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("vault client: %w", err)
+	}
+	client.ClearToken()
+	client.ClearNamespace()
+	return client, nil
+}
+
+func timeoutOf(c Conn) time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return 30 * time.Second
+}
+
+// next moves to the next listed server.
+func (v *vaultConn) next() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.addrs) < 2 {
+		return
+	}
+	v.cur = (v.cur + 1) % len(v.addrs)
+	_ = v.client.SetAddress(v.addrs[v.cur])
+}
+
+// addr returns the server requests currently go to.
+func (v *vaultConn) addr() string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.addrs[v.cur]
+}
+
+// do runs fn with the client, retrying as the policy allows and moving to
+// another server after a connection failure.
+func (v *vaultConn) do(ctx context.Context, path, capability string, fn func(*vaultapi.Client) error) error {
+	req := request{service: "vault", path: path, capability: capability}
+	return retry(ctx, v.retry, req, v.next, func() error { return fn(v.client) })
+}
+
+func (v *vaultConn) read(ctx context.Context, path string) (*vaultapi.Secret, error) {
+	var s *vaultapi.Secret
+	err := v.do(ctx, path, "read", func(c *vaultapi.Client) error {
+		var err error
+		s, err = c.Logical().ReadWithContext(ctx, path)
+		return err
+	})
+	return s, err
+}
+
+func (v *vaultConn) list(ctx context.Context, path string) (*vaultapi.Secret, error) {
+	var s *vaultapi.Secret
+	err := v.do(ctx, path, "list", func(c *vaultapi.Client) error {
+		var err error
+		s, err = c.Logical().ListWithContext(ctx, path)
+		return err
+	})
+	return s, err
+}
+
+// write sends a write. capability is what a policy must grant for it:
+// "create" for a new object, "update" for an existing one.
+func (v *vaultConn) write(ctx context.Context, path, capability string, data map[string]any) (*vaultapi.Secret, error) {
+	var s *vaultapi.Secret
+	err := v.do(ctx, path, capability, func(c *vaultapi.Client) error {
+		var err error
+		s, err = c.Logical().WriteWithContext(ctx, path, data)
+		return err
+	})
+	return s, err
+}
+
+// newConsulClient makes a Consul client from Conn, with TLS verified for an
+// https address. closeIdle drops its idle connections when the caller is
+// done.
+func newConsulClient(c Conn) (client *consulapi.Client, closeIdle func(), err error) {
+	cfg := consulapi.DefaultNonPooledConfig()
+	addr := c.ConsulAddr
+	switch {
+	case strings.HasPrefix(addr, "https://"):
+		cfg.Scheme = "https"
+		addr = strings.TrimPrefix(addr, "https://")
+	case strings.HasPrefix(addr, "http://"):
+		cfg.Scheme = "http"
+		addr = strings.TrimPrefix(addr, "http://")
+	}
+	if addr != "" {
+		cfg.Address = strings.TrimSuffix(addr, "/")
+	}
+	cfg.Token = c.ConsulToken
+	cfg.TokenFile = ""
+	// A Consul client blocks on long-poll queries only where asked (the
+	// lock); no default wait.
+	cfg.TLSConfig = consulapi.TLSConfig{CAFile: c.ConsulCACert}
+	cfg.WaitTime = 0
+	tr := cleanhttp.DefaultPooledTransport()
+	hc, err := consulapi.NewHttpClient(tr, cfg.TLSConfig)
+	if err != nil {
+		return nil, nil, fmt.Errorf("consul TLS: %w", err)
+	}
+	hc.Timeout = timeoutOf(c)
+	cfg.HttpClient = hc
+	client, err = consulapi.NewClient(cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("consul client: %w", err)
+	}
+	return client, tr.CloseIdleConnections, nil
+}
+
+// consulDo runs one Consul request with retries.
+func consulDo(ctx context.Context, p RetryPolicy, path, capability string, fn func() error) error {
+	return retry(ctx, p, request{service: "consul", path: path, capability: capability}, nil, fn)
+}
+
+// closeIdle drops the idle connections of the Vault client.
+func (v *vaultConn) closeIdle() {
+	if t, ok := v.client.CloneConfig().HttpClient.Transport.(*http.Transport); ok {
+		t.CloseIdleConnections()
+	}
+}

@@ -1,0 +1,127 @@
+package apply
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/confc/confc/compiler"
+)
+
+// MinPassphraseLen is the shortest cluster passphrase accepted.
+const MinPassphraseLen = 8
+
+// DefaultPassphrase is the cluster passphrase --nopass stands for. It is
+// printed in the documentation, so a cluster using it is protected by
+// nothing but network access to Vault; confc warns whenever it is used.
+const DefaultPassphrase = "confc-default-insecure-passphrase"
+
+// Answers supplies prompt answers. The engine asks only for the prompts the
+// plan uses. Implementations: StaticAnswers (from --input-json); an
+// interactive terminal prompt or an encrypted answers file can be added
+// behind the same interface.
+type Answers interface {
+	// Answer returns the answer to the named prompt, and false when there
+	// is none.
+	Answer(name string) (string, bool)
+}
+
+// StaticAnswers is a fixed set of prompt answers.
+type StaticAnswers map[string]string
+
+// Answer returns the answer to the named prompt.
+func (a StaticAnswers) Answer(name string) (string, bool) {
+	v, ok := a[name]
+	return v, ok
+}
+
+// Input is the JSON document --input-json reads from stdin.
+type Input struct {
+	// ClusterPassphrase logs in to Vault and encrypts the unseal keys.
+	ClusterPassphrase string `json:"clusterPassphrase"`
+	// ConfigPassphrase encrypts a saved answers file (not used by apply
+	// yet).
+	ConfigPassphrase string `json:"configPassphrase"`
+	// Prompts maps prompt names to answers.
+	Prompts map[string]string `json:"prompts"`
+}
+
+// ReadInput decodes the --input-json document. Unknown fields are an error,
+// so that a misspelt "prompts" does not silently leave every prompt
+// unanswered. The error never quotes the input, which holds secrets.
+func ReadInput(r io.Reader) (*Input, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var in Input
+	if err := dec.Decode(&in); err != nil {
+		return nil, fmt.Errorf("invalid --input-json document: %s", describeJSONError(err))
+	}
+	return &in, nil
+}
+
+// describeJSONError keeps the kind and place of a JSON error but drops any
+// quoted input.
+func describeJSONError(err error) string {
+	switch e := err.(type) {
+	case *json.SyntaxError:
+		return fmt.Sprintf("syntax error at byte %d", e.Offset)
+	case *json.UnmarshalTypeError:
+		return fmt.Sprintf("field %q must be a %s", e.Field, e.Type)
+	}
+	if err == io.EOF {
+		return "empty input"
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return "unknown field " + f
+	}
+	return "not a JSON object"
+}
+
+// CheckPassphrase refuses a passphrase that is too short. It is called
+// before any server is contacted.
+func CheckPassphrase(p string) error {
+	if len([]rune(p)) < MinPassphraseLen {
+		return fmt.Errorf("the cluster passphrase must be at least %d characters long", MinPassphraseLen)
+	}
+	return nil
+}
+
+// PromptsUsed returns the names of the prompts whose answers the plan
+// writes, sorted.
+func PromptsUsed(p *compiler.Plan) []string {
+	var names []string
+	for _, s := range p.Steps {
+		if s.KV == nil {
+			continue
+		}
+		for _, f := range s.KV.Fields {
+			if n, ok := strings.CutPrefix(f.Source, "prompt:"); ok && !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// CheckAnswers returns a *MissingAnswersError naming every prompt of the
+// plan without an answer, or nil.
+func CheckAnswers(p *compiler.Plan, a Answers) error {
+	var missing []string
+	for _, n := range PromptsUsed(p) {
+		if a == nil {
+			missing = append(missing, n)
+			continue
+		}
+		if _, ok := a.Answer(n); !ok {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return &MissingAnswersError{Names: missing}
+	}
+	return nil
+}

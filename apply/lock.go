@@ -1,0 +1,166 @@
+package apply
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"time"
+
+	consulapi "github.com/hashicorp/consul/api"
+)
+
+// Holder describes the apply holding the cluster lock; it is the lock
+// key's value.
+type Holder struct {
+	Host        string    `json:"host"`
+	User        string    `json:"user"`
+	PID         int       `json:"pid"`
+	Start       time.Time `json:"start"`
+	Fingerprint string    `json:"fingerprint"`
+}
+
+func (h *Holder) String() string {
+	return fmt.Sprintf("%s@%s (pid %d) since %s, plan %s", h.User, h.Host, h.PID,
+		h.Start.UTC().Format(time.RFC3339), shortFP(h.Fingerprint))
+}
+
+// CurrentHolder describes this process.
+func CurrentHolder(fingerprint string, now time.Time) Holder {
+	h := Holder{PID: os.Getpid(), Start: now.UTC().Truncate(time.Second), Fingerprint: fingerprint}
+	h.Host, _ = os.Hostname()
+	if u, err := user.Current(); err == nil {
+		h.User = u.Username
+	} else {
+		h.User = os.Getenv("USER")
+	}
+	return h
+}
+
+func shortFP(fp string) string {
+	if len(fp) > len("sha256:")+12 {
+		return fp[:len("sha256:")+12]
+	}
+	return fp
+}
+
+// lockSessionTTL is the TTL of the lock's session. The session is renewed
+// while the apply runs; after a crash Consul frees the lock within about
+// twice this time (or at once with "confc lock release --force").
+const lockSessionTTL = "10s"
+
+// lockWait is how long a second apply waits for the lock before it gives
+// up: short, so that it fails fast.
+const lockWait = 500 * time.Millisecond
+
+// clusterLock is a held apply lock.
+type clusterLock struct {
+	lock *consulapi.Lock
+	lost <-chan struct{}
+}
+
+// acquireLock takes the apply lock of the cluster or returns a
+// *LockedError naming the holder.
+func acquireLock(ctx context.Context, c *consulapi.Client, cluster string, h Holder) (*clusterLock, error) {
+	key := LockKey(cluster)
+	value, err := json.Marshal(h)
+	if err != nil {
+		return nil, err
+	}
+	l, err := c.LockOpts(&consulapi.LockOptions{
+		Key:          key,
+		Value:        value,
+		SessionName:  "confc apply " + cluster,
+		SessionTTL:   lockSessionTTL,
+		LockTryOnce:  true,
+		LockWaitTime: lockWait,
+		// Without a lock delay a crashed apply's lock is free as soon as
+		// its session ends; the journal, not the delay, protects the
+		// next run.
+		LockDelay: time.Millisecond,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("consul lock %q: %w", key, err)
+	}
+	lost, err := l.Lock(ctx.Done())
+	if err != nil {
+		if errors.Is(err, consulapi.ErrLockConflict) {
+			return nil, fmt.Errorf("consul key %q exists but is not a confc lock; remove it", key)
+		}
+		_, cerr := classify(request{service: "consul", path: "kv/" + key, capability: "write"}, err)
+		return nil, fmt.Errorf("cannot take the apply lock: %w", cerr)
+	}
+	if lost == nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		info, _ := ReadLock(ctx, c, cluster)
+		le := &LockedError{Key: key}
+		if info != nil {
+			le.Holder = info.Holder
+		}
+		return nil, le
+	}
+	return &clusterLock{lock: l, lost: lost}, nil
+}
+
+// release gives the lock up; the session is destroyed with it.
+func (l *clusterLock) release() {
+	_ = l.lock.Unlock()
+	_ = l.lock.Destroy()
+}
+
+// LockInfo is the state of an apply lock.
+type LockInfo struct {
+	// Key is the lock's Consul key.
+	Key string `json:"key"`
+	// Held reports whether a live session holds it.
+	Held bool `json:"held"`
+	// Session is the holding session's ID.
+	Session string `json:"session,omitempty"`
+	// Holder is the apply that holds it or, when free, held it last.
+	Holder *Holder `json:"holder,omitempty"`
+}
+
+// ReadLock reads the apply lock of a cluster. A missing key is a free lock.
+func ReadLock(ctx context.Context, c *consulapi.Client, cluster string) (*LockInfo, error) {
+	key := LockKey(cluster)
+	var pair *consulapi.KVPair
+	err := consulDo(ctx, DefaultRetry, "kv/"+key, "read", func() error {
+		var err error
+		pair, _, err = c.KV().Get(key, (&consulapi.QueryOptions{}).WithContext(ctx))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	info := &LockInfo{Key: key}
+	if pair == nil {
+		return info, nil
+	}
+	info.Session = pair.Session
+	info.Held = pair.Session != ""
+	var h Holder
+	if json.Unmarshal(pair.Value, &h) == nil && h.PID != 0 {
+		info.Holder = &h
+	}
+	return info, nil
+}
+
+// ForceRelease ends the session holding the apply lock, so that a lock
+// left by a killed apply is free at once. It returns the lock as it was.
+// Releasing the lock of an apply that is still running lets a second apply
+// run beside it; the caller must make sure the holder is gone.
+func ForceRelease(ctx context.Context, c *consulapi.Client, cluster string) (*LockInfo, error) {
+	info, err := ReadLock(ctx, c, cluster)
+	if err != nil || !info.Held {
+		return info, err
+	}
+	err = consulDo(ctx, DefaultRetry, "session/destroy/"+info.Session, "write", func() error {
+		_, err := c.Session().Destroy(info.Session, (&consulapi.WriteOptions{}).WithContext(ctx))
+		return err
+	})
+	return info, err
+}

@@ -1,0 +1,209 @@
+package apply
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+)
+
+// EventType names what an Event reports.
+type EventType string
+
+// The event types.
+const (
+	EventStart  EventType = "start"  // the steps are about to run
+	EventStep   EventType = "step"   // one step finished (or failed)
+	EventNotice EventType = "notice" // something the operator should know
+	EventDone   EventType = "done"   // the run ended; Summary is set
+)
+
+// Event is one thing that happened during an apply. Events never carry a
+// secret value.
+type Event struct {
+	Type EventType `json:"type"`
+	Time time.Time `json:"time"`
+	// Step, Kind and Target describe the step of a step event.
+	Step   string `json:"step,omitempty"`
+	Kind   string `json:"kind,omitempty"`
+	Target string `json:"target,omitempty"`
+	// Index is the 1-based position of the step, Total the number of
+	// steps.
+	Index int `json:"index,omitempty"`
+	Total int `json:"total,omitempty"`
+	// Result is what the step did.
+	Result Result `json:"result,omitempty"`
+	// Message explains a notice or a failure.
+	Message string `json:"message,omitempty"`
+	// Summary is set on the done event.
+	Summary *Summary `json:"summary,omitempty"`
+}
+
+// Reporter receives the events of an apply.
+type Reporter interface {
+	Report(Event)
+}
+
+// Summary counts what an apply did.
+type Summary struct {
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Failed    int `json:"failed"`
+	// Skipped counts steps an interrupted earlier run had finished.
+	Skipped int `json:"skipped"`
+	// Resumed is set when the run continued an interrupted one.
+	Resumed bool `json:"resumed"`
+	// Seconds is how long the run took.
+	Seconds float64 `json:"seconds"`
+}
+
+// Changed reports whether the run changed anything on the servers.
+func (s *Summary) Changed() bool { return s.Created+s.Updated > 0 }
+
+func (s *Summary) String() string {
+	msg := fmt.Sprintf("%d created, %d updated, %d unchanged, %d failed", s.Created, s.Updated, s.Unchanged, s.Failed)
+	if s.Skipped > 0 {
+		msg += fmt.Sprintf(", %d already done by the interrupted run", s.Skipped)
+	}
+	return msg
+}
+
+func (s *Summary) add(r Result) {
+	switch r {
+	case Created:
+		s.Created++
+	case Updated:
+		s.Updated++
+	case Unchanged:
+		s.Unchanged++
+	case Failed:
+		s.Failed++
+	case Skipped:
+		s.Skipped++
+	}
+}
+
+// TextReporter writes one plain line per step and notice, for logs and CI.
+type TextReporter struct {
+	W io.Writer
+}
+
+// Report writes the event as a line.
+func (t *TextReporter) Report(e Event) {
+	switch e.Type {
+	case EventStart:
+		fmt.Fprintf(t.W, "applying %d steps\n", e.Total)
+	case EventStep:
+		line := fmt.Sprintf("[%d/%d] %-9s %s", e.Index, e.Total, e.Result, e.Step)
+		if e.Message != "" {
+			line += ": " + e.Message
+		}
+		fmt.Fprintln(t.W, line)
+	case EventNotice:
+		fmt.Fprintf(t.W, "note: %s\n", e.Message)
+	case EventDone:
+		if e.Summary != nil {
+			fmt.Fprintf(t.W, "apply %s: %s (%.1fs)\n", doneWord(e.Summary), e.Summary, e.Summary.Seconds)
+		}
+	}
+}
+
+func doneWord(s *Summary) string {
+	if s.Failed > 0 {
+		return "failed"
+	}
+	return "complete"
+}
+
+// JSONReporter writes each event as one JSON object per line.
+type JSONReporter struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+}
+
+// NewJSONReporter returns a reporter writing JSON lines to w.
+func NewJSONReporter(w io.Writer) *JSONReporter {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &JSONReporter{enc: enc}
+}
+
+// Report writes the event.
+func (j *JSONReporter) Report(e Event) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	_ = j.enc.Encode(e)
+}
+
+// ProgressReporter draws a progress bar on a terminal and prints notices,
+// failures and the summary as lines above it.
+type ProgressReporter struct {
+	w   io.Writer
+	p   *mpb.Progress
+	bar *mpb.Bar
+	cur atomic.Value // string: the last step, drawn by mpb's goroutine
+}
+
+// NewProgressReporter returns a reporter drawing on w, which should be a
+// terminal. Call Wait when the apply has returned.
+func NewProgressReporter(w io.Writer) *ProgressReporter {
+	return &ProgressReporter{w: w}
+}
+
+// Report updates the bar.
+func (p *ProgressReporter) Report(e Event) {
+	switch e.Type {
+	case EventStart:
+		p.p = mpb.New(mpb.WithOutput(p.w), mpb.WithWidth(40), mpb.WithAutoRefresh())
+		p.bar = p.p.AddBar(int64(e.Total),
+			mpb.PrependDecorators(decor.Name("apply "), decor.CountersNoUnit("%d/%d")),
+			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { s, _ := p.cur.Load().(string); return s })),
+		)
+	case EventStep:
+		p.cur.Store(e.Step)
+		if e.Result == Failed {
+			p.println(fmt.Sprintf("failed %s: %s", e.Step, e.Message))
+		}
+		if p.bar != nil {
+			p.bar.Increment()
+		}
+	case EventNotice:
+		p.println("note: " + e.Message)
+	case EventDone:
+		if p.bar != nil {
+			p.bar.Abort(false)
+		}
+		p.Wait()
+		if e.Summary != nil {
+			fmt.Fprintf(p.w, "apply %s: %s (%.1fs)\n", doneWord(e.Summary), e.Summary, e.Summary.Seconds)
+		}
+	}
+}
+
+func (p *ProgressReporter) println(s string) {
+	if p.p == nil {
+		fmt.Fprintln(p.w, s)
+		return
+	}
+	// Lines written through the progress container appear above the bar.
+	fmt.Fprintln(p.p, s)
+}
+
+// Wait stops the bar's drawing goroutine.
+func (p *ProgressReporter) Wait() {
+	if p.p != nil {
+		p.p.Wait()
+		p.p = nil
+	}
+}
+
+// discard is the reporter used when none is given.
+type discard struct{}
+
+func (discard) Report(Event) {}
