@@ -194,3 +194,10 @@ func (v *vaultConn) closeIdle() {
 		t.CloseIdleConnections()
 	}
 }
+
+// NewConsulClient returns a Consul client for c, for commands that only
+// talk to Consul (the lock commands).
+func NewConsulClient(c Conn) (*consulapi.Client, error) {
+	client, _, err := newConsulClient(c)
+	return client, err
+}

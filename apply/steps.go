@@ -847,4 +847,3 @@ func (r *runner) consulTokenSecret(ctx context.Context, stepID string) (string, 
 	r.tokenSecrets[stepID] = tok.SecretID
 	return tok.SecretID, nil
 }
-

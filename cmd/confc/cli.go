@@ -18,6 +18,8 @@ type CLI struct {
 	Plan    PlanCmd    `cmd:"" help:"Compile cluster.conf into an ordered plan without secrets."`
 	Show    ShowCmd    `cmd:"" help:"Print a saved plan file."`
 	Version VersionCmd `cmd:"" help:"Print the version of confc."`
+	Apply   ApplyCmd   `cmd:"" help:"Apply cluster.conf (or a saved plan) to Vault and Consul."`
+	Lock    LockCmd    `cmd:"" help:"Show or release the apply lock."`
 }
 
 // Env carries the streams of one invocation, so that commands never touch

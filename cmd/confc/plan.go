@@ -20,6 +20,9 @@ type PlanCmd struct {
 	Format           string `enum:"text,json,markdown" default:"text" help:"Output format: text, json or markdown (${default} by default)."`
 	Out              string `short:"o" name:"out" placeholder:"PLANFILE" help:"Also write the plan, as JSON, to this file (for confc apply and confc show)."`
 	DetailedExitcode bool   `name:"detailed-exitcode" help:"Exit 0 when there is nothing to change and 2 when there are changes."`
+	Refresh          bool   `name:"refresh" help:"Read Vault and Consul (without writing) and mark each step create, update or no-op; takes the connection flags of confc apply."`
+
+	ConnFlags `embed:"" group:"refresh"`
 }
 
 // Help is the long description shown by "confc plan --help".
@@ -66,6 +69,11 @@ func (c *PlanCmd) Run(env *Env) error {
 	p, err := compiler.Compile(r.File)
 	if err != nil {
 		return exitWith(planExitError, err)
+	}
+	if c.Refresh {
+		if err := refreshPlan(env, &c.ConnFlags, r.File, p); err != nil {
+			return exitWith(planExitError, err)
+		}
 	}
 	if c.Out != "" {
 		if err := compiler.WriteFile(c.Out, p); err != nil {

@@ -1,0 +1,295 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/confc/confc/apply"
+	"github.com/confc/confc/compiler"
+	"github.com/confc/confc/dconf"
+	"github.com/confc/confc/lint"
+)
+
+// Exit codes of "confc apply" beyond 0 (success).
+const (
+	applyExitFailed  = 1 // the apply failed or was refused
+	applyExitChanged = 2 // with --detailed-exitcode: it changed something
+)
+
+// ConnFlags are the connection and secret-input flags shared by apply,
+// plan --refresh and the lock commands.
+type ConnFlags struct {
+	VaultAddr    string `name:"vault-addr" env:"VAULT_ADDR" placeholder:"URL[,URL...]" help:"Vault servers, comma-separated; every sealed one is unsealed (default: https://HOST:8200 for each vault host in cluster.conf)."`
+	VaultCACert  string `name:"vault-cacert" env:"VAULT_CACERT" type:"path" placeholder:"FILE" help:"CA certificate (PEM) that signed Vault's TLS certificate."`
+	ConsulAddr   string `name:"consul-addr" env:"CONSUL_HTTP_ADDR" placeholder:"URL" help:"Consul HTTP API (default: http://HOST:8500 for the first kv-store host in cluster.conf)."`
+	ConsulCACert string `name:"consul-cacert" env:"CONSUL_CACERT" type:"path" placeholder:"FILE" help:"CA certificate (PEM) of Consul's TLS certificate, for an https address."`
+	// The Consul token comes from the environment so that it never shows
+	// in a process list.
+	ConsulToken string `name:"consul-token" env:"CONSUL_HTTP_TOKEN" hidden:"" help:"Consul ACL token; set CONSUL_HTTP_TOKEN instead of using this flag."`
+	InputJSON   bool   `name:"input-json" help:"Read the cluster passphrase and prompt answers from stdin as JSON: {\"clusterPassphrase\": ..., \"prompts\": {...}}."`
+	NoPass      bool   `name:"nopass" help:"Use the documented default cluster passphrase (insecure)."`
+}
+
+// secrets reads the passphrase and answers. It contacts nothing.
+func (f *ConnFlags) secrets(env *Env) (string, apply.Answers, error) {
+	var in *apply.Input
+	if f.InputJSON {
+		var err error
+		in, err = apply.ReadInput(env.Stdin)
+		if err != nil {
+			return "", nil, err
+		}
+	}
+	pass := ""
+	answers := apply.StaticAnswers{}
+	if in != nil {
+		pass = in.ClusterPassphrase
+		for k, v := range in.Prompts {
+			answers[k] = v
+		}
+	}
+	if pass == "" && f.NoPass {
+		fmt.Fprintln(env.Stderr, "confc: warning: --nopass uses the documented default cluster passphrase; anyone who can reach Vault can log in as the cluster admin")
+		pass = apply.DefaultPassphrase
+	}
+	if pass == "" {
+		return "", nil, errors.New("no cluster passphrase: give it as \"clusterPassphrase\" with --input-json, or use --nopass")
+	}
+	if err := apply.CheckPassphrase(pass); err != nil {
+		return "", nil, err
+	}
+	return pass, answers, nil
+}
+
+// conn resolves the server addresses, deriving missing ones from
+// cluster.conf and saying so on stderr.
+func (f *ConnFlags) conn(env *Env, file *dconf.File) (apply.Conn, error) {
+	c := apply.Conn{VaultCACert: f.VaultCACert, ConsulAddr: f.ConsulAddr, ConsulCACert: f.ConsulCACert, ConsulToken: f.ConsulToken}
+	for _, a := range strings.Split(f.VaultAddr, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			c.VaultAddrs = append(c.VaultAddrs, a)
+		}
+	}
+	if len(c.VaultAddrs) == 0 {
+		for _, h := range hostsWithTag(file, "vault") {
+			c.VaultAddrs = append(c.VaultAddrs, "https://"+h+":8200")
+		}
+		if len(c.VaultAddrs) == 0 {
+			return c, errors.New("no vault address: set --vault-addr or VAULT_ADDR (cluster.conf has no host tagged vault)")
+		}
+		fmt.Fprintf(env.Stderr, "confc: no --vault-addr or VAULT_ADDR, using the vault hosts of cluster.conf: %s\n", strings.Join(c.VaultAddrs, ","))
+	}
+	addr, err := f.consulAddr(env, file)
+	c.ConsulAddr = addr
+	if err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// consulAddr returns the Consul address, derived from cluster.conf when
+// not given.
+func (f *ConnFlags) consulAddr(env *Env, file *dconf.File) (string, error) {
+	if f.ConsulAddr != "" {
+		return f.ConsulAddr, nil
+	}
+	hosts := hostsWithTag(file, "kv-store")
+	if len(hosts) == 0 {
+		return "", errors.New("no consul address: set --consul-addr or CONSUL_HTTP_ADDR (cluster.conf has no host tagged kv-store)")
+	}
+	addr := "http://" + hosts[0] + ":8500"
+	fmt.Fprintf(env.Stderr, "confc: no --consul-addr or CONSUL_HTTP_ADDR, using the first kv-store host of cluster.conf: %s\n", addr)
+	return addr, nil
+}
+
+// hostsWithTag returns the hosts of the machine groups whose suitable_tags
+// include tag: groups in file order, hosts in order, no duplicates.
+func hostsWithTag(f *dconf.File, tag string) []string {
+	if f == nil || f.Root == nil {
+		return nil
+	}
+	e := f.Root.Get("machines")
+	if e == nil {
+		return nil
+	}
+	groups, ok := e.Value.(*dconf.Map)
+	if !ok {
+		return nil
+	}
+	var hosts []string
+	for _, g := range groups.Entries {
+		gm, ok := g.Value.(*dconf.Map)
+		if !ok || !slices.Contains(stringList(gm, "suitable_tags"), tag) {
+			continue
+		}
+		for _, h := range stringList(gm, "hosts") {
+			if !slices.Contains(hosts, h) {
+				hosts = append(hosts, h)
+			}
+		}
+	}
+	return hosts
+}
+
+func stringList(m *dconf.Map, key string) []string {
+	e := m.Get(key)
+	if e == nil {
+		return nil
+	}
+	a, ok := e.Value.(*dconf.Array)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, v := range a.Elems {
+		if s, ok := v.(*dconf.String); ok {
+			out = append(out, s.Value)
+		}
+	}
+	return out
+}
+
+// ApplyCmd executes a plan against Vault and Consul.
+type ApplyCmd struct {
+	Config           string `short:"c" name:"config" required:"" type:"path" placeholder:"CLUSTER.CONF" help:"cluster.conf to apply."`
+	PlanFile         string `arg:"" optional:"" name:"planfile" help:"Plan file from confc plan -o; refused when it no longer matches cluster.conf. Without it, cluster.conf is compiled now."`
+	JSON             bool   `name:"json" help:"Print a stream of JSON events, one object per line, instead of progress."`
+	DetailedExitcode bool   `name:"detailed-exitcode" help:"Exit 2 when the apply succeeded and changed something."`
+
+	ConnFlags `embed:""`
+}
+
+// Help is the long description shown by "confc apply --help".
+func (ApplyCmd) Help() string {
+	return `Runs the plan against Vault and Consul. It takes a lock in Consul (a second
+apply fails at once and names the holder), initializes Vault on the first
+run (the unseal keys are kept in Consul, encrypted with the cluster
+passphrase) or unseals it, logs in with the passphrase, and runs each step:
+read, compare, write only what differs, with check-and-set. A journal in
+Consul lets an interrupted apply resume; a re-run against unchanged servers
+writes nothing. Generated secrets are made once and never rotated by a
+re-run. No secret value is ever printed. docs/apply.md has the details.
+
+Exit status:
+  0  the apply completed
+  1  the apply failed or was refused (lint errors, stale plan, wrong
+     passphrase, lock held, a step failed)
+  2  usage error; with --detailed-exitcode: completed and changed something
+
+Example:
+  echo '{"clusterPassphrase": "...", "prompts": {...}}' |
+    confc apply -c cluster.conf --input-json plan.json`
+}
+
+// Run checks the inputs, then applies.
+func (c *ApplyCmd) Run(env *Env) error {
+	pass, answers, err := c.secrets(env)
+	if err != nil {
+		return exitWith(applyExitFailed, err)
+	}
+	file, plan, err := loadPlan(env, c.Config, c.PlanFile)
+	if err != nil {
+		return err
+	}
+	if err := apply.CheckAnswers(plan, answers); err != nil {
+		return exitWith(applyExitFailed, err)
+	}
+	conn, err := c.conn(env, file)
+	if err != nil {
+		return exitWith(applyExitFailed, err)
+	}
+
+	var rep apply.Reporter
+	var progress *apply.ProgressReporter
+	switch {
+	case c.JSON:
+		rep = apply.NewJSONReporter(env.Stdout)
+	case isTerminal(env.Stdout):
+		progress = apply.NewProgressReporter(env.Stdout)
+		rep = progress
+	default:
+		rep = &apply.TextReporter{W: env.Stdout}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sum, err := apply.Apply(ctx, apply.Options{
+		Plan: plan, File: file, Conn: conn, Passphrase: pass, Answers: answers, Reporter: rep,
+	})
+	if progress != nil {
+		progress.Wait()
+	}
+	if err != nil {
+		return exitWith(applyExitFailed, err)
+	}
+	if c.DetailedExitcode && sum.Changed() {
+		return exitWith(applyExitChanged, nil)
+	}
+	return nil
+}
+
+// loadPlan lints cluster.conf and returns it with its plan: the plan file,
+// checked for staleness, or a plan compiled now.
+func loadPlan(env *Env, config, planFile string) (*dconf.File, *compiler.Plan, error) {
+	r, err := lint.Path(config)
+	if err != nil {
+		return nil, nil, exitWith(applyExitFailed, fmt.Errorf("cannot read %q: %w", config, unwrapPathError(err)))
+	}
+	if len(r.Diagnostics) > 0 {
+		_ = lint.WriteText(env.Stderr, []*lint.Result{r}, lint.TextOptions{})
+	}
+	if r.ParseFailed() {
+		return nil, nil, exitWith(applyExitFailed, fmt.Errorf("%q does not parse", config))
+	}
+	if r.HasErrors() {
+		return nil, nil, exitWith(applyExitFailed, fmt.Errorf("not applying: %q has lint errors", config))
+	}
+	if planFile == "" {
+		p, err := compiler.Compile(r.File)
+		if err != nil {
+			return nil, nil, exitWith(applyExitFailed, err)
+		}
+		return r.File, p, nil
+	}
+	p, err := compiler.ReadFile(planFile)
+	if err != nil {
+		return nil, nil, exitWith(applyExitFailed, unwrapPathError(err))
+	}
+	if err := compiler.CheckFresh(p, r.File); err != nil {
+		return nil, nil, exitWith(applyExitFailed, fmt.Errorf("refusing plan %q: %w", planFile, err))
+	}
+	return r.File, p, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// refreshPlan marks each step of p with what applying it would do, reading
+// the servers without writing. plan --refresh calls it.
+func refreshPlan(env *Env, f *ConnFlags, file *dconf.File, p *compiler.Plan) error {
+	pass, answers, err := f.secrets(env)
+	if err != nil {
+		return err
+	}
+	conn, err := f.conn(env, file)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return apply.Refresh(ctx, apply.Options{
+		Plan: p, File: file, Conn: conn, Passphrase: pass, Answers: answers,
+		Reporter: &apply.TextReporter{W: env.Stderr},
+	})
+}
