@@ -43,6 +43,10 @@ type Options struct {
 	// unfinished and the next run resumes. Tests use it to stop at a given
 	// step.
 	AfterStep func(n int, s *compiler.Step) error
+
+	// beforeWrite, when set, is called between a step's read and its
+	// write; tests use it to play a concurrent writer.
+	beforeWrite func(s *compiler.Step)
 }
 
 // runner holds the state of one run.
@@ -64,6 +68,9 @@ type runner struct {
 	loggedIn     bool
 	bootstrapped map[string]Result
 	tokenSecrets map[string]string
+
+	current     *compiler.Step // the step running, for beforeWrite
+	beforeWrite func(s *compiler.Step)
 }
 
 func newRunner(o *Options) (*runner, error) {
@@ -93,6 +100,7 @@ func newRunner(o *Options) (*runner, error) {
 		passphrase: o.Passphrase, answers: o.Answers, rep: rep,
 		v: v, perAddr: map[string]*vaultapi.Client{}, c: c, closeConsul: closeIdle,
 		bootstrapped: map[string]Result{}, tokenSecrets: map[string]string{},
+		beforeWrite: o.beforeWrite,
 	}, nil
 }
 

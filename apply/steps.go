@@ -36,6 +36,7 @@ var errNoValue = errors.New("value not available")
 // runStep reads a step's target and, when write is set, writes what
 // differs. Without write it only reports what it would do.
 func (r *runner) runStep(ctx context.Context, s *compiler.Step, write bool) (Result, error) {
+	r.current = s
 	switch s.Kind {
 	case compiler.KindVaultMount:
 		return r.mount(ctx, s, write)
@@ -73,9 +74,12 @@ func missingParams(s *compiler.Step) error {
 
 // changed returns Created or Updated after the write function ran, or
 // just the result when not writing.
-func changed(res Result, write bool, fn func() error) (Result, error) {
+func (r *runner) changed(res Result, write bool, fn func() error) (Result, error) {
 	if !write {
 		return res, nil
+	}
+	if r.beforeWrite != nil {
+		r.beforeWrite(r.current)
 	}
 	if err := fn(); err != nil {
 		return Failed, err
@@ -104,7 +108,7 @@ func (r *runner) mount(ctx context.Context, s *compiler.Step, write bool) (Resul
 	path := "sys/mounts/" + m.Path
 	cur := mounts[m.Path+"/"]
 	if cur == nil {
-		return changed(Created, write, func() error {
+		return r.changed(Created, write, func() error {
 			in := &vaultapi.MountInput{Type: m.Type, Description: m.Description, Options: m.Options,
 				Config: vaultapi.MountConfigInput{MaxLeaseTTL: m.MaxLeaseTTL}}
 			return r.v.do(ctx, path, "create", func(c *vaultapi.Client) error {
@@ -125,7 +129,7 @@ func (r *runner) mount(ctx context.Context, s *compiler.Step, write bool) (Resul
 	if same {
 		return Unchanged, nil
 	}
-	return changed(Updated, write, func() error {
+	return r.changed(Updated, write, func() error {
 		data := map[string]any{"description": m.Description}
 		if m.MaxLeaseTTL != "" {
 			data["max_lease_ttl"] = m.MaxLeaseTTL
@@ -155,7 +159,7 @@ func (r *runner) auth(ctx context.Context, s *compiler.Step, write bool) (Result
 	path := "sys/auth/" + a.Path
 	cur := auths[a.Path+"/"]
 	if cur == nil {
-		return changed(Created, write, func() error {
+		return r.changed(Created, write, func() error {
 			return r.v.do(ctx, path, "sudo", func(c *vaultapi.Client) error {
 				return c.Sys().EnableAuthWithOptionsWithContext(ctx, a.Path,
 					&vaultapi.EnableAuthOptions{Type: a.Type, Description: a.Description})
@@ -168,7 +172,7 @@ func (r *runner) auth(ctx context.Context, s *compiler.Step, write bool) (Result
 	if cur.Description == a.Description {
 		return Unchanged, nil
 	}
-	return changed(Updated, write, func() error {
+	return r.changed(Updated, write, func() error {
 		_, err := r.v.write(ctx, path+"/tune", "update", map[string]any{"description": a.Description})
 		return err
 	})
@@ -191,7 +195,7 @@ func (r *runner) policy(ctx context.Context, s *compiler.Step, write bool) (Resu
 		}
 		res = Updated
 	}
-	return changed(res, write, func() error {
+	return r.changed(res, write, func() error {
 		_, err := r.v.write(ctx, path, capFor(res), map[string]any{"policy": p.Rules})
 		return err
 	})
@@ -232,7 +236,7 @@ func (r *runner) userpass(ctx context.Context, s *compiler.Step, write bool) (Re
 		// The password is set only here, when the user is made; changing
 		// it is "confc security changepwd", which also re-encrypts the
 		// unseal keys.
-		return changed(Created, write, func() error {
+		return r.changed(Created, write, func() error {
 			pw, err := r.source(ctx, u.PasswordSource)
 			if err != nil {
 				return err
@@ -246,7 +250,7 @@ func (r *runner) userpass(ctx context.Context, s *compiler.Step, write bool) (Re
 		asInt(sec.Data["token_ttl"]) == ttl && asInt(sec.Data["token_max_ttl"]) == maxTTL {
 		return Unchanged, nil
 	}
-	return changed(Updated, write, func() error {
+	return r.changed(Updated, write, func() error {
 		_, err := r.v.write(ctx, path, "update", data)
 		return err
 	})
@@ -276,7 +280,7 @@ func (r *runner) tokenRole(ctx context.Context, s *compiler.Step, write bool) (R
 		}
 		res = Updated
 	}
-	return changed(res, write, func() error {
+	return r.changed(res, write, func() error {
 		_, err := r.v.write(ctx, path, capFor(res), map[string]any{
 			"allowed_policies": strings.Join(t.AllowedPolicies, ","),
 			"orphan":           t.Orphan,
@@ -302,7 +306,7 @@ func (r *runner) pkiCA(ctx context.Context, s *compiler.Step, write bool) (Resul
 		// subject, since every issued certificate chains to it.
 		return Unchanged, nil
 	}
-	return changed(Created, write, func() error {
+	return r.changed(Created, write, func() error {
 		_, err := r.v.write(ctx, ca.Mount+"/root/generate/internal", "create", map[string]any{
 			"common_name":  ca.CommonName,
 			"organization": ca.Organization,
@@ -354,7 +358,7 @@ func (r *runner) pkiRole(ctx context.Context, s *compiler.Step, write bool) (Res
 		}
 		res = Updated
 	}
-	return changed(res, write, func() error {
+	return r.changed(res, write, func() error {
 		_, err := r.v.write(ctx, path, capFor(res), map[string]any{
 			"allowed_domains":    p.AllowedDomains,
 			"allow_bare_domains": p.AllowBareDomains,
@@ -439,7 +443,7 @@ func (r *runner) kvGenerate(ctx context.Context, s *compiler.Step, write bool) (
 	if e.data != nil {
 		res = Updated
 	}
-	return changed(res, write, func() error {
+	return r.changed(res, write, func() error {
 		for _, f := range todo {
 			var v any
 			var err error
@@ -513,7 +517,7 @@ func (r *runner) kvPut(ctx context.Context, s *compiler.Step, write bool) (Resul
 			return Unchanged, nil
 		}
 	}
-	return changed(res, write, func() error {
+	return r.changed(res, write, func() error {
 		return r.writeKV(ctx, kv.Mount, kv.Path, e, want)
 	})
 }
@@ -548,7 +552,7 @@ func (r *runner) pkiCert(ctx context.Context, s *compiler.Step, write bool) (Res
 	if e.data != nil {
 		res = Updated
 	}
-	return changed(res, write, func() error {
+	return r.changed(res, write, func() error {
 		sec, err := r.v.write(ctx, c.Mount+"/issue/"+c.Role, "update", map[string]any{
 			"common_name": c.CommonName,
 			"alt_names":   strings.Join(c.AltNames, ","),
@@ -649,7 +653,7 @@ func (r *runner) consulPolicy(ctx context.Context, s *compiler.Step, write bool)
 		return Failed, err
 	}
 	if cur == nil {
-		return changed(Created, write, func() error {
+		return r.changed(Created, write, func() error {
 			return consulDo(ctx, r.retry, "acl/policy", "acl:write", func() error {
 				_, _, err := acl.PolicyCreate(&consulapi.ACLPolicy{Name: p.Name, Description: p.Description, Rules: p.Rules},
 					(&consulapi.WriteOptions{}).WithContext(ctx))
@@ -660,7 +664,7 @@ func (r *runner) consulPolicy(ctx context.Context, s *compiler.Step, write bool)
 	if cur.Description == p.Description && cur.Rules == p.Rules {
 		return Unchanged, nil
 	}
-	return changed(Updated, write, func() error {
+	return r.changed(Updated, write, func() error {
 		return consulDo(ctx, r.retry, "acl/policy/"+cur.ID, "acl:write", func() error {
 			_, _, err := acl.PolicyUpdate(&consulapi.ACLPolicy{ID: cur.ID, Name: p.Name, Description: p.Description, Rules: p.Rules},
 				(&consulapi.WriteOptions{}).WithContext(ctx))
@@ -716,7 +720,7 @@ func (r *runner) consulToken(ctx context.Context, s *compiler.Step, write bool) 
 	}
 	acl := r.c.ACL()
 	if cur == nil {
-		return changed(Created, write, func() error {
+		return r.changed(Created, write, func() error {
 			return consulDo(ctx, r.retry, "acl/token", "acl:write", func() error {
 				tok, _, err := acl.TokenCreate(&consulapi.ACLToken{Description: t.Description, Policies: links},
 					(&consulapi.WriteOptions{}).WithContext(ctx))
@@ -734,7 +738,7 @@ func (r *runner) consulToken(ctx context.Context, s *compiler.Step, write bool) 
 	if sameSet(have, t.Policies) {
 		return Unchanged, nil
 	}
-	return changed(Updated, write, func() error {
+	return r.changed(Updated, write, func() error {
 		return consulDo(ctx, r.retry, "acl/token/"+cur.AccessorID, "acl:write", func() error {
 			_, _, err := acl.TokenUpdate(&consulapi.ACLToken{AccessorID: cur.AccessorID, Description: t.Description, Policies: links},
 				(&consulapi.WriteOptions{}).WithContext(ctx))
@@ -766,7 +770,7 @@ func (r *runner) consulKV(ctx context.Context, s *compiler.Step, write bool) (Re
 		}
 		res, index = Updated, pair.ModifyIndex
 	}
-	return changed(res, write, func() error {
+	return r.changed(res, write, func() error {
 		var ok bool
 		err := consulDo(ctx, r.retry, "kv/"+kv.Key, "key:write", func() error {
 			var err error
