@@ -160,7 +160,7 @@ func stringList(m *dconf.Map, key string) []string {
 
 // ApplyCmd executes a plan against Vault and Consul.
 type ApplyCmd struct {
-	Config           string `short:"c" name:"config" required:"" type:"path" placeholder:"CLUSTER.CONF" help:"cluster.conf to apply."`
+	Config           string `short:"c" name:"config" required:"" placeholder:"CLUSTER.CONF" help:"cluster.conf to apply."`
 	PlanFile         string `arg:"" optional:"" name:"planfile" help:"Plan file from confc plan -o; refused when it no longer matches cluster.conf. Without it, cluster.conf is compiled now."`
 	JSON             bool   `name:"json" help:"Print a stream of JSON events, one object per line, instead of progress."`
 	DetailedExitcode bool   `name:"detailed-exitcode" help:"Exit 2 when the apply succeeded and changed something."`

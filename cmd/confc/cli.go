@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/alecthomas/kong"
 )
@@ -19,8 +20,11 @@ type CLI struct {
 	Show    ShowCmd    `cmd:"" help:"Print a saved plan file."`
 	Version VersionCmd `cmd:"" help:"Print the version of confc."`
 	Fmt     FmtCmd     `cmd:"" help:"Rewrite cluster.conf files in the canonical Dconf layout."`
-	Apply   ApplyCmd   `cmd:"" help:"Apply cluster.conf (or a saved plan) to Vault and Consul."`
-	Lock    LockCmd    `cmd:"" help:"Show or release the apply lock."`
+
+	Completion CompletionCmd `cmd:"" help:"Print a shell completion script for bash, zsh or fish."`
+
+	// Logging flags apply to every command.
+	Logging LogFlags `embed:""`
 }
 
 // Env carries the streams of one invocation, so that commands never touch
@@ -29,6 +33,9 @@ type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// Log receives diagnostic messages about the run itself (timings,
+	// counts), never findings and never values from the checked files.
+	Log *slog.Logger
 }
 
 // exitError asks run to end with a given exit code. Err, when not nil, is
@@ -87,6 +94,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 	}()
 
+	// With COMP_LINE set, the shell asks for completions: print them and
+	// stop before parsing (see completion.go).
+	answerCompletion(parser)
+
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "confc: %v\n", err)
@@ -94,7 +105,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return exitUsage
 	}
 
-	err = kctx.Run(&Env{Stdin: stdin, Stdout: stdout, Stderr: stderr})
+	logger, err := cli.Logging.logger(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "confc: %v\n", err)
+		return exitUsage
+	}
+	err = kctx.Run(&Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: logger})
 	if err == nil {
 		return 0
 	}
