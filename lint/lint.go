@@ -2,7 +2,9 @@ package lint
 
 import (
 	"errors"
+	"log/slog"
 	"os"
+	"time"
 
 	"github.com/confc/confc/dconf"
 	"github.com/confc/confc/schema"
@@ -33,19 +35,49 @@ func (r *Result) Count(min Severity) int { return Count(r.Diagnostics, min) }
 // error level; the compiler refuses such files.
 func (r *Result) HasErrors() bool { return r.ParseFailed() || r.Count(Error) > 0 }
 
+// Options adjust a lint run. The zero value runs the built-in checks only.
+type Options struct {
+	// Policies are user CUE policies checked with the built-in schema;
+	// their @rule IDs may be named in "# confc:ignore" comments.
+	Policies []*schema.Policy
+	// Logger, when not nil, receives debug messages about the run: file
+	// sizes, timings and counts, never values from the file.
+	Logger *slog.Logger
+}
+
+func (o Options) log() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Logger
+}
+
 // Path reads the file at path and lints it. The error is non-nil only when
 // the file cannot be read; parse errors are diagnostics.
-func Path(path string) (*Result, error) {
+func Path(path string) (*Result, error) { return Options{}.Path(path) }
+
+// Source parses src, named name in positions and output, and lints it.
+func Source(name string, src []byte) *Result { return Options{}.Source(name, src) }
+
+// File lints a parsed file: schema violations, then every Go rule, then
+// suppression comments.
+func File(f *dconf.File) *Result { return Options{}.File(f) }
+
+// Path is [Path] with options.
+func (o Options) Path(path string) (*Result, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Source(path, src), nil
+	o.log().Debug("file read", slog.String("file", path), slog.Int("bytes", len(src)))
+	return o.Source(path, src), nil
 }
 
-// Source parses src, named name in positions and output, and lints it.
-func Source(name string, src []byte) *Result {
+// Source is [Source] with options.
+func (o Options) Source(name string, src []byte) *Result {
+	start := time.Now()
 	f, err := dconf.Parse(name, src)
+	o.log().Debug("parsed", slog.String("file", name), slog.Bool("ok", err == nil && f != nil), msSince(start))
 	if err != nil || f == nil {
 		r := &Result{Name: name, Src: src, Diagnostics: syntaxDiagnostics(name, err)}
 		r.Masker = NewMasker(src, nil)
@@ -53,33 +85,57 @@ func Source(name string, src []byte) *Result {
 		Sort(r.Diagnostics)
 		return r
 	}
-	return File(f)
+	return o.File(f)
 }
 
-// File lints a parsed file: schema violations, then every Go rule, then
-// suppression comments.
-func File(f *dconf.File) *Result {
+// File is [File] with options.
+func (o Options) File(f *dconf.File) *Result {
+	log := o.log()
 	r := &Result{Name: f.Name, Src: f.Src, File: f}
+	start := time.Now()
 	violations := schema.Validate(f)
+	log.Debug("schema checked", slog.String("file", f.Name), slog.Int("violations", len(violations)), msSince(start))
+	if len(o.Policies) > 0 {
+		start = time.Now()
+		n := len(violations)
+		for _, p := range o.Policies {
+			violations = append(violations, p.Check(f)...)
+		}
+		log.Debug("policies checked", slog.String("file", f.Name), slog.Int("policies", len(o.Policies)), slog.Int("violations", len(violations)-n), msSince(start))
+	}
 	for _, v := range violations {
 		r.Diagnostics = append(r.Diagnostics, fromViolation(f.Name, v))
 	}
 
+	start = time.Now()
 	pass := &Pass{File: f, Violations: violations}
+	ran := 0
 	for _, rule := range Rules() {
 		if rule.Check == nil {
 			continue
 		}
 		pass.rule = rule
 		rule.Check(pass)
+		ran++
 	}
+	log.Debug("rules run", slog.String("file", f.Name), slog.Int("rules", ran), slog.Int("findings", len(pass.diags)), msSince(start))
 	r.Diagnostics = append(r.Diagnostics, pass.diags...)
-	r.Diagnostics = applySuppressions(f, r.Diagnostics)
+	var extra []string
+	for _, p := range o.Policies {
+		extra = append(extra, p.Rules()...)
+	}
+	r.Diagnostics = applySuppressions(f, r.Diagnostics, extra)
 
 	r.Masker = NewMasker(f.Src, f)
 	r.scrub()
 	Sort(r.Diagnostics)
 	return r
+}
+
+// msSince is the attribute that records how long a step took, in
+// milliseconds.
+func msSince(start time.Time) slog.Attr {
+	return slog.Float64("ms", float64(time.Since(start).Microseconds())/1000)
 }
 
 // scrub removes secret values from messages and hints. Rules never quote

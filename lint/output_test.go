@@ -150,7 +150,8 @@ func TestTextSnippet(t *testing.T) {
 	want := "t.conf:14:10: warning: vault count 1 differs from kv-store count 3 [vault-count]\n" +
 		"  14 |   vault: 1\n" +
 		"     |          ^\n" +
-		"     = hint: set vault to 3 so that every kv-store host runs one vault server\n\n" +
+		"     = hint: set vault to 3 so that every kv-store host runs one vault server\n" +
+		"     = doc: " + DocBaseURL + "vault-count.md\n\n" +
 		"0 errors, 1 warning in 1 file\n"
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)

@@ -51,6 +51,9 @@ type SARIFRule struct {
 	ShortDescription     SARIFMessage       `json:"shortDescription"`
 	FullDescription      SARIFMessage       `json:"fullDescription"`
 	DefaultConfiguration SARIFConfiguration `json:"defaultConfiguration"`
+	// HelpURI is the rule's reference page; empty for rules that user
+	// policies name.
+	HelpURI string `json:"helpUri,omitempty"`
 }
 
 // SARIFConfiguration holds a rule's default level.
@@ -121,7 +124,24 @@ func WriteSARIF(w io.Writer, results []*Result, version string) error {
 			ShortDescription:     SARIFMessage{Text: r.Summary},
 			FullDescription:      SARIFMessage{Text: r.Doc},
 			DefaultConfiguration: SARIFConfiguration{Level: sarifLevel(r.Severity)},
+			HelpURI:              DocURL(r.ID),
 		})
+	}
+	// Rules named by user policies are not in the registry; each gets a
+	// descriptor of its own so that ruleIndex stays right.
+	for _, r := range results {
+		for _, d := range r.Diagnostics {
+			if _, ok := index[d.Rule]; ok {
+				continue
+			}
+			index[d.Rule] = len(driver.Rules)
+			driver.Rules = append(driver.Rules, SARIFRule{
+				ID:                   d.Rule,
+				ShortDescription:     SARIFMessage{Text: "a constraint of a user policy"},
+				FullDescription:      SARIFMessage{Text: "a rule defined by a user CUE policy given with --policy; the message's hint names the constraint in the policy file"},
+				DefaultConfiguration: SARIFConfiguration{Level: sarifLevel(d.Severity)},
+			})
+		}
 	}
 
 	run := SARIFRun{Tool: SARIFTool{Driver: driver}, ColumnKind: "unicodeCodePoints", Results: []SARIFResult{}}

@@ -27,6 +27,7 @@ type sarifLogSpec struct {
 					ShortDescription     struct{ Text string }  `json:"shortDescription"`
 					FullDescription      struct{ Text string }  `json:"fullDescription"`
 					DefaultConfiguration struct{ Level string } `json:"defaultConfiguration"`
+					HelpURI              string                 `json:"helpUri"`
 				} `json:"rules"`
 			} `json:"driver"`
 		} `json:"tool"`
@@ -78,6 +79,11 @@ func TestSARIFShape(t *testing.T) {
 	d := run.Tool.Driver
 	if d.Name != "confc" || d.Version != "v9.9.9" || d.InformationURI == "" || len(d.Rules) != len(Rules()) {
 		t.Errorf("driver %+v", d)
+	}
+	for _, r := range d.Rules {
+		if r.HelpURI != DocBaseURL+r.ID+".md" {
+			t.Errorf("rule %s: helpUri %q", r.ID, r.HelpURI)
+		}
 	}
 	if len(run.Results) != 1 {
 		t.Fatalf("%d results", len(run.Results))

@@ -97,7 +97,7 @@ func targetLine(src []byte, c *dconf.Comment) int {
 
 // applySuppressions drops the findings that suppression comments silence
 // and adds findings about the comments themselves.
-func applySuppressions(f *dconf.File, ds []Diagnostic) []Diagnostic {
+func applySuppressions(f *dconf.File, ds []Diagnostic, extraRules []string) []Diagnostic {
 	sups := parseSuppressions(f)
 	if len(sups) == 0 {
 		return ds
@@ -136,7 +136,7 @@ func applySuppressions(f *dconf.File, ds []Diagnostic) []Diagnostic {
 		}
 		known := true
 		for _, id := range s.rules {
-			if RuleByID(id) == nil {
+			if RuleByID(id) == nil && !slices.Contains(extraRules, id) {
 				known = false
 				report(s, fmt.Sprintf("suppression names unknown rule %q", id), "run \"confc explain\" with a rule ID, or see docs/lint.md, for the list of rules")
 			}

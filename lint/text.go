@@ -32,6 +32,7 @@ const (
 //	  28 |     suitable_tags: [ "instance-manager"
 //	     |                    ^
 //	     = hint: ...
+//	     = doc: https://.../docs/rules/RULE-ID.md
 //
 // with secret values masked, followed by a summary line when there is any
 // finding. Nothing is written for a clean run.
@@ -68,6 +69,9 @@ func WriteText(w io.Writer, results []*Result, opts TextOptions) error {
 			writeSnippet(bw, r.Masker, d, func(s string) string { return paint(sevColor, s) }, func(s string) string { return paint(ansiCyan, s) })
 			if d.Hint != "" {
 				fmt.Fprintf(bw, "%s %s\n", paint(ansiCyan, "     = hint:"), d.Hint)
+			}
+			if u := DocURL(d.Rule); u != "" {
+				fmt.Fprintf(bw, "%s %s\n", paint(ansiCyan, "     = doc:"), u)
 			}
 			bw.WriteByte('\n')
 		}

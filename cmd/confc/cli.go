@@ -20,6 +20,8 @@ type CLI struct {
 	Show    ShowCmd    `cmd:"" help:"Print a saved plan file."`
 	Version VersionCmd `cmd:"" help:"Print the version of confc."`
 	Fmt     FmtCmd     `cmd:"" help:"Rewrite cluster.conf files in the canonical Dconf layout."`
+	Apply   ApplyCmd   `cmd:"" help:"Apply cluster.conf (or a saved plan) to Vault and Consul."`
+	Lock    LockCmd    `cmd:"" help:"Show or release the apply lock."`
 
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script for bash, zsh or fish."`
 

@@ -9,7 +9,7 @@ import (
 
 // ExplainCmd prints the documentation of a lint rule.
 type ExplainCmd struct {
-	Rule string `arg:"" optional:"" name:"rule-id" help:"ID of the rule, as printed in brackets by confc lint; leave out to list every rule."`
+	Rule string `arg:"" optional:"" name:"rule-id" predictor:"ruleid" help:"ID of the rule, as printed in brackets by confc lint; leave out to list every rule."`
 }
 
 // Help is the long description shown by "confc explain --help".

@@ -11,7 +11,7 @@ import (
 
 // ExportCmd prints a parsed cluster.conf in another format.
 type ExportCmd struct {
-	File        string `arg:"" name:"file" help:"cluster.conf file to export."`
+	File        string `arg:"" name:"file" predictor:"conf" help:"cluster.conf file to export."`
 	Format      string `enum:"json" default:"json" help:"Output format: json."`
 	ShowSecrets bool   `name:"show-secrets" help:"Print secret values instead of \"****\"."`
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 
 	"github.com/confc/confc/compiler"
 	"github.com/confc/confc/lint"
@@ -16,11 +17,12 @@ const (
 
 // PlanCmd compiles a cluster.conf into a plan.
 type PlanCmd struct {
-	File             string `arg:"" name:"file" help:"cluster.conf to compile."`
-	Format           string `enum:"text,json,markdown" default:"text" help:"Output format: text, json or markdown (${default} by default)."`
-	Out              string `short:"o" name:"out" placeholder:"PLANFILE" help:"Also write the plan, as JSON, to this file (for confc apply and confc show)."`
-	DetailedExitcode bool   `name:"detailed-exitcode" help:"Exit 0 when there is nothing to change and 2 when there are changes."`
-	Refresh          bool   `name:"refresh" help:"Read Vault and Consul (without writing) and mark each step create, update or no-op; takes the connection flags of confc apply."`
+	File             string   `arg:"" name:"file" predictor:"conf" help:"cluster.conf to compile."`
+	Format           string   `enum:"text,json,markdown" default:"text" help:"Output format: text, json or markdown (${default} by default)."`
+	Out              string   `short:"o" name:"out" placeholder:"PLANFILE" help:"Also write the plan, as JSON, to this file (for confc apply and confc show)."`
+	DetailedExitcode bool     `name:"detailed-exitcode" help:"Exit 0 when there is nothing to change and 2 when there are changes."`
+	Policy           []string `name:"policy" placeholder:"FILE.cue" predictor:"cue" help:"Also check this CUE policy file before compiling (repeatable), as confc lint --policy does."`
+	Refresh          bool     `name:"refresh" help:"Read Vault and Consul (without writing) and mark each step create, update or no-op; takes the connection flags of confc apply."`
 
 	ConnFlags `embed:"" group:"refresh"`
 }
@@ -48,7 +50,11 @@ Example:
 // Run lints and compiles the file, writes the plan file when asked, and
 // prints the plan.
 func (c *PlanCmd) Run(env *Env) error {
-	r, err := lint.Path(c.File)
+	opts, err := lintOptions(env, c.Policy)
+	if err != nil {
+		return err
+	}
+	r, err := opts.Path(c.File)
 	if err != nil {
 		return exitWith(planExitUnread, fmt.Errorf("cannot read %q: %w", c.File, unwrapPathError(err)))
 	}
@@ -75,6 +81,7 @@ func (c *PlanCmd) Run(env *Env) error {
 			return exitWith(planExitError, err)
 		}
 	}
+	env.log().Debug("plan compiled", slog.String("file", c.File), slog.Int("steps", len(p.Steps)))
 	if c.Out != "" {
 		if err := compiler.WriteFile(c.Out, p); err != nil {
 			return exitWith(planExitError, err)

@@ -9,7 +9,7 @@ import (
 
 // ShowCmd renders a saved plan file.
 type ShowCmd struct {
-	File   string `arg:"" name:"planfile" help:"Plan file written by confc plan -o."`
+	File   string `arg:"" name:"planfile" predictor:"plan" help:"Plan file written by confc plan -o."`
 	Format string `enum:"text,json,markdown" default:"text" help:"Output format: text, json or markdown (${default} by default)."`
 	Check  string `name:"check" placeholder:"CLUSTER.CONF" help:"Also check that the plan still matches this cluster.conf, and fail when it does not."`
 }
