@@ -1,0 +1,147 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/confc/confc/internal/servertest"
+)
+
+// TestLock takes the apply lock, shows that a second taker fails within
+// two seconds naming the holder, and that ReadLock and ForceRelease see
+// and free it.
+func TestLock(t *testing.T) {
+	c := servertest.StartConsul(t)
+	api := c.API()
+	ctx := context.Background()
+	h := Holder{Host: "ci-7", User: "deployer", PID: 4242, Start: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC), Fingerprint: "sha256:0123456789abcdef"}
+
+	l, err := acquireLock(ctx, api, "lab", h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = acquireLock(ctx, api, "lab", Holder{Host: "other", User: "x", PID: 1})
+	var le *LockedError
+	if !errors.As(err, &le) || le.Holder == nil || *le.Holder != h {
+		t.Fatalf("second lock: %v, want a LockedError naming %v", err, h)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the second taker waited %v", d)
+	}
+	const want = `another apply holds the lock "confc/lab/lock": deployer@ci-7 (pid 4242) since 2026-12-03T10:00:00Z, plan sha256:0123456789ab`
+	if err.Error() != want {
+		t.Errorf("message\n%s\nwant\n%s", err, want)
+	}
+
+	info, err := ReadLock(ctx, api, "lab")
+	if err != nil || !info.Held || info.Holder == nil || info.Holder.PID != 4242 {
+		t.Fatalf("ReadLock: %+v, %v", info, err)
+	}
+	if _, err := ForceRelease(ctx, api, "lab"); err != nil {
+		t.Fatal(err)
+	}
+	info, err = ReadLock(ctx, api, "lab")
+	if err != nil || info.Held {
+		t.Fatalf("after ForceRelease: %+v, %v", info, err)
+	}
+	select {
+	case <-l.lost:
+	case <-time.After(10 * time.Second):
+		t.Error("the holder was not told that it lost the lock")
+	}
+	l.release()
+
+	// Free again: a new apply takes it at once.
+	l2, err := acquireLock(ctx, api, "lab", h)
+	if err != nil {
+		t.Fatalf("lock after release: %v", err)
+	}
+	l2.release()
+	info, _ = ReadLock(ctx, api, "lab")
+	if info.Held {
+		t.Error("lock still held after release")
+	}
+}
+
+// TestJournal records steps, reopens an unfinished journal (resume),
+// completes it (the next open starts over), and drops the journal of
+// another plan.
+func TestJournal(t *testing.T) {
+	c := servertest.StartConsul(t)
+	api := c.API()
+	ctx := context.Background()
+	now := time.Now()
+
+	j, err := openJournal(ctx, api, DefaultRetry, "lab", "sha256:aaaa", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.resuming() {
+		t.Fatal("a new journal resumes")
+	}
+	// Unchanged steps wait in memory; a change writes them all.
+	for _, e := range []JournalEntry{{Step: "a:1", Result: Unchanged}, {Step: "b:2", Result: Unchanged}} {
+		if err := j.record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, entries, _ := ReadJournal(ctx, api, "lab"); len(entries) != 0 {
+		t.Errorf("%d entries written for unchanged steps, want 0 until a change", len(entries))
+	}
+	if err := j.record(ctx, JournalEntry{Step: "c:x/y", Result: Created}); err != nil {
+		t.Fatal(err)
+	}
+	if _, entries, _ := ReadJournal(ctx, api, "lab"); len(entries) != 3 {
+		t.Errorf("%d entries after a change, want 3", len(entries))
+	}
+	for i := range 70 {
+		if err := j.record(ctx, JournalEntry{Step: "u:" + string(rune('a'+i%26)) + string(rune('a'+i/26)), Result: Unchanged}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Reopened unfinished: resumes with every entry.
+	j, err = openJournal(ctx, api, DefaultRetry, "lab", "sha256:aaaa", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !j.resuming() || len(j.done) != 73 {
+		t.Fatalf("reopened journal: %d done, want 73", len(j.done))
+	}
+	if err := j.complete(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	run, _, _ := ReadJournal(ctx, api, "lab")
+	if run == nil || run.State != runComplete {
+		t.Fatalf("run after complete: %+v", run)
+	}
+
+	// Reopened complete: starts over.
+	j, err = openJournal(ctx, api, DefaultRetry, "lab", "sha256:aaaa", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.resuming() {
+		t.Error("a complete journal was resumed")
+	}
+	_ = j.record(ctx, JournalEntry{Step: "a:1", Result: Created})
+
+	// Another plan: the old journal goes.
+	j, err = openJournal(ctx, api, DefaultRetry, "lab", "sha256:bbbb", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.resuming() {
+		t.Error("another plan's journal was resumed")
+	}
+	run, entries, _ := ReadJournal(ctx, api, "lab")
+	if run == nil || run.Fingerprint != "sha256:bbbb" || len(entries) != 0 {
+		t.Errorf("after switching plans: run %+v, %d entries", run, len(entries))
+	}
+}
