@@ -40,6 +40,26 @@ type LockReleaseCmd struct {
 	Force     bool `name:"force" help:"Required: release the lock even though its holder may still run."`
 }
 
+// Help is the long description shown by "confc lock --help".
+func (LockCmd) Help() string {
+	return `Inspects or frees the lock that keeps two applies of one cluster from
+running at once. The lock lives in Consul beside the apply journal; the
+sub-commands read the cluster name from cluster.conf to find it.
+
+Example:
+  confc lock status -c cluster.conf`
+}
+
+// Help is the long description shown by "confc lock status --help".
+func (LockStatusCmd) Help() string {
+	return `Prints whether the apply lock of the cluster is held and by whom (or,
+when it is free, who held it last), so that an operator can tell whether
+an apply is running before releasing the lock.
+
+Example:
+  confc lock status --json -c cluster.conf`
+}
+
 // Help is the long description shown by "confc lock release --help".
 func (LockReleaseCmd) Help() string {
 	return `Ends the Consul session that holds the apply lock, so that a lock left by
