@@ -37,34 +37,55 @@ type node struct {
 
 	secret bool
 
-	// val and allowed are used only under compiled.mu, for structs whose
-	// keys are constrained by a pattern other than [string].
-	val     cue.Value
+	// val is the node's schema value; the fields above are read from it by
+	// compiled.expand, on first use, which sets expanded. depth is the
+	// node's depth in the schema.
+	val      cue.Value
+	depth    int
+	expanded bool
+	// allowed caches, for structs whose keys are constrained by a pattern
+	// other than [string], which keys the pattern lets in.
 	allowed map[string]bool
 }
 
-// build turns the schema value v into a node tree.
+// build returns the node of the schema value v without looking inside it:
+// the node is expanded (its fields, element and pattern read from CUE) on
+// first use, by expand. Walking the whole schema up front costs more than
+// the rest of a lint of a typical file, and most settings are never visited.
 func (c *compiled) build(v cue.Value, depth int) *node {
-	n := &node{}
-	if depth > maxDepth {
+	return &node{val: v, depth: depth}
+}
+
+// expand reads n's fields, element and pattern from its CUE value, once, and
+// returns n. Call with c.mu held, or before the node is shared.
+func (c *compiled) expand(n *node) *node {
+	if n == nil || n.expanded {
+		return n
+	}
+	n.expanded = true
+	v := n.val
+	if n.depth > maxDepth {
 		n.allowsAll = true
 		return n
 	}
 	k := v.IncompleteKind()
 	if k&cue.ListKind != 0 {
 		if ev := v.LookupPath(cue.MakePath(cue.AnyIndex)); ev.Exists() {
-			n.elem = c.build(ev, depth+1)
+			n.elem = c.build(ev, n.depth+1)
 		}
 	}
 	if k&cue.StructKind == 0 {
 		return n
 	}
 	n.isStruct = true
-	n.val = v
 	n.fields = map[string]*node{}
-	for _, a := range v.Attributes(cue.DeclAttr) {
-		if a.Name() == "unknown" {
-			n.unknownRule, _ = a.String(0)
+	// A rule named on the field that holds this struct (set by the parent)
+	// wins over one declared inside it.
+	if n.unknownRule == "" {
+		for _, a := range v.Attributes(cue.DeclAttr) {
+			if a.Name() == "unknown" {
+				n.unknownRule, _ = a.String(0)
+			}
 		}
 	}
 	it, err := v.Fields(cue.Optional(true))
@@ -75,7 +96,7 @@ func (c *compiled) build(v cue.Value, depth int) *node {
 				continue
 			}
 			name := sel.Unquoted()
-			child := c.build(it.Value(), depth+1)
+			child := c.build(it.Value(), n.depth+1)
 			if a := it.Value().Attribute("secret"); a.Err() == nil {
 				child.secret = true
 			}
@@ -97,7 +118,7 @@ func (c *compiled) build(v cue.Value, depth int) *node {
 	pv := v.LookupPath(cue.MakePath(cue.AnyString))
 	switch {
 	case pv.Exists() && pv.IncompleteKind() != cue.TopKind:
-		n.pattern = c.build(pv, depth+1)
+		n.pattern = c.build(pv, n.depth+1)
 		n.hasPattern = true
 	case pv.Exists():
 		// "..." is the pattern [string]: _ to CUE; a key it lets in is
@@ -105,7 +126,7 @@ func (c *compiled) build(v cue.Value, depth int) *node {
 	case !n.allowsAll:
 		// A pattern that restricts names (a regular expression, a list of
 		// component names) cannot be looked up directly; it is probed with
-		// the first key that it allows, in patternFor.
+		// the first key that it allows, in step.
 		n.hasPattern = true
 		n.allowed = map[string]bool{}
 	}
@@ -114,6 +135,7 @@ func (c *compiled) build(v cue.Value, depth int) *node {
 
 // allows reports whether the struct n accepts key. Call with c.mu held.
 func (c *compiled) allows(n *node, key string) bool {
+	c.expand(n)
 	if _, ok := n.fields[key]; ok || n.allowsAll {
 		return true
 	}
@@ -132,6 +154,7 @@ func (c *compiled) allows(n *node, key string) bool {
 // not allow key; the node is nil when key is allowed but undeclared (an open
 // part of the schema). Call with c.mu held.
 func (c *compiled) step(n *node, key string) (child *node, ok bool) {
+	c.expand(n)
 	if f, ok := n.fields[key]; ok {
 		return f, true
 	}
@@ -142,7 +165,7 @@ func (c *compiled) step(n *node, key string) (child *node, ok bool) {
 		// Fill the key with "_" so that the pattern's constraints apply.
 		pv := n.val.FillPath(cue.MakePath(cue.Str(key)), c.top).LookupPath(cue.MakePath(cue.Str(key)))
 		if pv.Exists() {
-			n.pattern = c.build(pv, 0)
+			n.pattern = c.build(pv, n.depth+1)
 		}
 	}
 	if n.pattern != nil {
@@ -168,6 +191,7 @@ func (c *compiled) lookup(p dconf.Path) *node {
 func (c *compiled) lookupLocked(p dconf.Path) *node {
 	n := c.root
 	for _, e := range p {
+		c.expand(n)
 		switch {
 		case e.IsIndex:
 			n = n.elem

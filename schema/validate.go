@@ -115,6 +115,7 @@ func (v *validator) add(x Violation) {
 // without the keys n does not allow. owner is the entry whose value m is, or
 // nil for the root.
 func (v *validator) checkMap(m *dconf.Map, p dconf.Path, n *node, owner *dconf.Entry) *dconf.Map {
+	v.c.expand(n)
 	if n == nil || !n.isStruct {
 		return m
 	}
@@ -158,7 +159,7 @@ func (v *validator) checkValue(val dconf.Value, p dconf.Path, n *node, owner *dc
 	case *dconf.Map:
 		return v.checkMap(x, p, n, owner)
 	case *dconf.Array:
-		if n.elem == nil {
+		if v.c.expand(n).elem == nil {
 			return x
 		}
 		out := &dconf.Array{Span: x.Span, Elems: make([]dconf.Value, len(x.Elems))}
@@ -175,6 +176,7 @@ func (v *validator) checkValue(val dconf.Value, p dconf.Path, n *node, owner *dc
 
 // unknownKey reports key e, which the struct n at path parent does not allow.
 func (v *validator) unknownKey(n *node, parent, p dconf.Path, e *dconf.Entry) {
+	v.c.expand(n)
 	x := Violation{Pos: e.Key.Pos(), End: e.Key.End(), Path: p, Rule: n.unknownRule}
 	name := e.Key.Name
 	switch n.unknownRule {
