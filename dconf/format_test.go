@@ -394,3 +394,26 @@ func checkLineEnds(t *testing.T, name string, f *File) {
 		off += len(line)
 	}
 }
+
+func BenchmarkFormatProduction(b *testing.B) {
+	benchmarkFormat(b, readFile(b, "../testdata/cluster-conf/production.conf"))
+}
+
+func BenchmarkFormatLarge(b *testing.B) {
+	benchmarkFormat(b, largeConf(10000))
+}
+
+// benchmarkFormat measures Format alone, on a tree parsed once.
+func benchmarkFormat(b *testing.B, src []byte) {
+	f, err := Parse("bench.conf", src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(Format(f)) == 0 {
+			b.Fatal("empty output")
+		}
+	}
+}
