@@ -93,3 +93,42 @@ func TestDocURL(t *testing.T) {
 		t.Errorf("the policy rule is not registered")
 	}
 }
+
+// TestCIWorkflowMatchesDocs keeps the workflow shown in docs/ci.md and the
+// file users copy, examples/github/confc.yml, identical.
+func TestCIWorkflowMatchesDocs(t *testing.T) {
+	doc, err := os.ReadFile("../docs/ci.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.ReadFile("../examples/github/confc.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin = "<!-- BEGIN examples/github/confc.yml -->\n```yaml\n"
+	const end = "```\n<!-- END examples/github/confc.yml -->"
+	_, rest, ok := strings.Cut(string(doc), begin)
+	if !ok {
+		t.Fatalf("docs/ci.md lacks %q", begin)
+	}
+	block, _, ok := strings.Cut(rest, end)
+	if !ok {
+		t.Fatalf("docs/ci.md lacks %q", end)
+	}
+	if block != string(file) {
+		t.Errorf("the workflow in docs/ci.md differs from examples/github/confc.yml")
+	}
+	// The workflow must use the pieces docs/ci.md promises.
+	for _, want := range []string{
+		"confc lint --format sarif",
+		"github/codeql-action/upload-sarif",
+		"confc lint --format github",
+		"confc plan --format markdown",
+		"security-events: write",
+		"pull-requests: write",
+	} {
+		if !strings.Contains(block, want) {
+			t.Errorf("workflow lacks %q", want)
+		}
+	}
+}
