@@ -33,7 +33,8 @@ import (
 //     more of its keys end in a common column than start in one. This is
 //     how operators write the components section, and formatting repairs a
 //     key that slipped out of line.
-//   - Comments keep their text and their place: a comment on its own line
+//   - Comments keep their text (less any carriage return at its end, which
+//     is no part of a CRLF) and their place: a comment on its own line
 //     stays on its own line, indented like the item after it; a comment at
 //     the end of a line stays at the end of that item's line, after one
 //     space. Runs of blank lines between items become one blank line;
@@ -136,7 +137,9 @@ func (p *printer) flushComments(end, indent int, first *bool) bool {
 			p.item(c.Start.Line, indent, *first)
 			*first = false
 		}
-		p.out.WriteString(c.Text)
+		// A carriage return can end a comment's text only when it is not
+		// part of a CRLF; written before a line break it would become one.
+		p.out.WriteString(strings.TrimRight(c.Text, "\r"))
 		p.lastLine = c.Start.Line
 		wrote = true
 	}

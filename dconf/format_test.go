@@ -123,6 +123,16 @@ var formatCases = []struct {
 		want: "# c\r\na: 1\r\nb: (\r\nx\r\n)\r\nc: [\r\n  1\r\n]\r\n",
 	},
 	{
+		what: "a carriage return ending a comment is dropped",
+		src:  "a: 1\n# y\r",
+		want: "a: 1\n# y\n",
+	},
+	{
+		what: "a carriage return before a CRLF ending a comment is dropped",
+		src:  "a: 1 # x\r\r\n",
+		want: "a: 1 # x\r\n",
+	},
+	{
 		what: "a byte-order mark is dropped",
 		src:  "\uFEFFa: 1\n",
 		want: "a: 1\n",
@@ -356,7 +366,8 @@ func checkFormat(t *testing.T, name string, src []byte) []byte {
 func commentTexts(f *File) []string {
 	var texts []string
 	for _, c := range f.Comments {
-		texts = append(texts, c.Text)
+		// Format drops a stray carriage return at the end of a comment.
+		texts = append(texts, strings.TrimRight(c.Text, "\r"))
 	}
 	return texts
 }
