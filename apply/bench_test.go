@@ -127,7 +127,7 @@ func (c *cluster) cliScript(t *testing.T, vaultToken string) string {
 		return p
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "set -eu\nexport HOME=%q VAULT_ADDR=%q VAULT_TOKEN=%q CONSUL_HTTP_ADDR=%q CONSUL_HTTP_TOKEN=%q\n",
+	fmt.Fprintf(&b, "set -eu\nexport GODEBUG=x509negativeserial=1 HOME=%q VAULT_ADDR=%q VAULT_TOKEN=%q CONSUL_HTTP_ADDR=%q CONSUL_HTTP_TOKEN=%q\n",
 		home, c.vaults[0].Addr, vaultToken, c.consul.Addr, c.consul.Token)
 	fmt.Fprintf(&b, "VAULT=%q\nCONSUL=%q\n", servertest.VaultBin(t), servertest.ConsulBin(t))
 	q := strconv.Quote

@@ -644,7 +644,8 @@ func (r *runner) consulPolicy(ctx context.Context, s *compiler.Step, write bool)
 	err := consulDo(ctx, r.retry, path, "acl:read", func() error {
 		var err error
 		cur, _, err = acl.PolicyReadByName(p.Name, (&consulapi.QueryOptions{}).WithContext(ctx))
-		if err != nil && strings.Contains(err.Error(), "404") {
+		// Consul answers a missing policy with 403 "ACL not found".
+		if err != nil && strings.Contains(err.Error(), "ACL not found") {
 			cur, err = nil, nil
 		}
 		return err
