@@ -40,7 +40,7 @@ import (
 //     space. Runs of blank lines between items become one blank line;
 //     blank lines just inside brackets and at the start of the file go.
 //   - A byte-order mark is dropped. Lines end in "\r\n" when the first line
-//     of the source does, else in "\n". The file ends in one line break,
+//     break of the source outside block strings is one, else in "\n". The file ends in one line break,
 //     except an empty one, which stays empty.
 func Format(f *File) []byte {
 	if f == nil || f.Root == nil {
@@ -53,7 +53,7 @@ func Format(f *File) []byte {
 		comments: f.Comments,
 		nl:       "\n",
 	}
-	if i := bytes.IndexByte(f.Src, '\n'); i > 0 && f.Src[i-1] == '\r' {
+	if crlf(f) {
 		p.nl = "\r\n"
 	}
 	p.entries(f.Root, 0, len(f.Src))
@@ -61,6 +61,30 @@ func Format(f *File) []byte {
 		p.out.WriteString(p.nl)
 	}
 	return p.out.Bytes()
+}
+
+// crlf reports whether the first line break of f outside block strings is
+// a CRLF. Line breaks inside block strings are content, copied as they are,
+// so they must not decide: the output's own first line break could then be
+// of the other kind, and formatting would not be stable.
+func crlf(f *File) bool {
+	var blocks []Span
+	Walk(f.Root, func(_ Path, v Value) bool {
+		if s, ok := v.(*String); ok && s.Style == Block {
+			blocks = append(blocks, s.Span)
+		}
+		return true
+	})
+	off := 0
+	for _, b := range blocks {
+		if i := bytes.IndexByte(f.Src[off:b.Start.Offset], '\n'); i >= 0 {
+			off += i
+			return off > 0 && f.Src[off-1] == '\r'
+		}
+		off = b.Stop.Offset
+	}
+	i := bytes.IndexByte(f.Src[off:], '\n')
+	return i >= 0 && off+i > 0 && f.Src[off+i-1] == '\r'
 }
 
 // FormatSource parses src, read from the file filename, and returns its

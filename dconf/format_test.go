@@ -133,6 +133,11 @@ var formatCases = []struct {
 		want: "a: 1 # x\r\n",
 	},
 	{
+		what: "line breaks inside a block string do not choose the line ends",
+		src:  "\n0(\r\n)",
+		want: "0: (\r\n)\n",
+	},
+	{
 		what: "a byte-order mark is dropped",
 		src:  "\uFEFFa: 1\n",
 		want: "a: 1\n",
