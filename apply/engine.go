@@ -139,7 +139,12 @@ func Apply(ctx context.Context, o Options) (sum *Summary, err error) {
 	sum = &Summary{}
 	defer func() {
 		sum.Seconds = time.Since(start).Seconds()
-		r.rep.Report(Event{Type: EventDone, Time: time.Now().UTC(), Summary: sum})
+		sum.Complete = err == nil
+		ev := Event{Type: EventDone, Time: time.Now().UTC(), Summary: sum}
+		if err != nil {
+			ev.Message = err.Error()
+		}
+		r.rep.Report(ev)
 	}()
 
 	// Everything that can show a wrong passphrase runs before the lock

@@ -187,7 +187,7 @@ func TestKillDuringApply(t *testing.T) {
 	}
 	events := parseEvents(t, again.stdout.Bytes())
 	done := events[len(events)-1]
-	if done.Type != EventDone || done.Summary == nil || !done.Summary.Resumed || done.Summary.Skipped < k || done.Summary.Failed != 0 {
+	if done.Type != EventDone || done.Summary == nil || !done.Summary.Resumed || done.Summary.Skipped < k || done.Summary.Failed != 0 || !done.Summary.Complete {
 		t.Errorf("resumed apply ended with %+v; want a resumed run skipping at least %d steps", done, k)
 	}
 

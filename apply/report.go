@@ -61,6 +61,9 @@ type Summary struct {
 	Resumed bool `json:"resumed"`
 	// Seconds is how long the run took.
 	Seconds float64 `json:"seconds"`
+	// Complete is set when every step ran; false when the apply failed or
+	// stopped, even before the first step.
+	Complete bool `json:"complete"`
 }
 
 // Changed reports whether the run changed anything on the servers.
@@ -115,10 +118,13 @@ func (t *TextReporter) Report(e Event) {
 }
 
 func doneWord(s *Summary) string {
-	if s.Failed > 0 {
+	switch {
+	case s.Complete:
+		return "complete"
+	case s.Failed > 0:
 		return "failed"
 	}
-	return "complete"
+	return "stopped"
 }
 
 // JSONReporter writes each event as one JSON object per line.
