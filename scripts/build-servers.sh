@@ -38,7 +38,12 @@ build() {
 
 	local dir="$cache_root/$name-$version"
 	local bin="$dir/$name"
-	if [[ -x "$bin" ]]; then
+	# The stamp records which go.mod and go.sum the cached binary was built
+	# from, so that a change to them (a pinned dependency, a godebug line)
+	# replaces a binary that the version alone would not tell apart.
+	local stamp_file="$dir/$name.stamp" stamp
+	stamp=$(cat "$repo/tools/servers/$name/go.mod" "$repo/tools/servers/$name/go.sum" | sha256sum | cut -d' ' -f1)
+	if [[ -x "$bin" && "$(cat "$stamp_file" 2>/dev/null)" == "$stamp" ]]; then
 		echo "$name $version: $bin (cached)"
 		return 0
 	fi
@@ -63,6 +68,7 @@ build() {
 	)
 	chmod 0755 "$tmp"
 	mv -f "$tmp" "$bin"
+	echo "$stamp" >"$stamp_file"
 	trap - EXIT
 	echo "$name $version: $bin (built in $((SECONDS - start))s)"
 }

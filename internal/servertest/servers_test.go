@@ -146,6 +146,7 @@ func TestVaultOnConsul(t *testing.T) {
 		t.Fatalf("health after restart: %d, %v; want %d (sealed)", code, err, healthSealed)
 	}
 	v.Unseal(t, res.UnsealKeys[:InitThreshold])
+	ActiveVault(t, []*Vault{v})
 	got, err = v.API().KVv2("secret").Get(ctx, "app/config")
 	if err != nil || got.Data["password"] != canary {
 		t.Fatalf("value after restart and unseal: error %v, equal %t", err, err == nil && got.Data["password"] == canary)

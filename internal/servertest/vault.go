@@ -324,7 +324,8 @@ func (v *Vault) API() *vaultapi.Client {
 }
 
 // APIWithToken returns a client for this server that authenticates with
-// token; an empty token means none.
+// token; an empty token means none. The client does not retry failed
+// requests, so that a test sees the first error a server returns.
 func (v *Vault) APIWithToken(token string) *vaultapi.Client {
 	cfg := vaultapi.DefaultConfig()
 	cfg.Address = v.Addr
@@ -346,8 +347,8 @@ func (v *Vault) APIWithToken(token string) *vaultapi.Client {
 }
 
 // InitAndUnseal initializes the server with InitShares key shares and a
-// threshold of InitThreshold, unseals it, and waits until it serves
-// requests. It records the root token and keys on v and returns them.
+// threshold of InitThreshold, unseals it, and waits until it is the active
+// node. It records the root token and keys on v and returns them.
 //
 // It is meant for tests of the harness and for tests that need a ready
 // Vault as a fixture; confc's own initialization is what apply tests use.
@@ -363,11 +364,22 @@ func (v *Vault) InitAndUnseal(t testing.TB) InitResult {
 	v.RootToken = resp.RootToken
 	v.UnsealKeys = resp.KeysB64
 	v.Unseal(t, resp.KeysB64)
+	// A node enters standby first and becomes active once it holds the HA
+	// lock; being the first node unsealed, this one will get it.
+	err = v.proc.waitFor("active state", vaultReadyTimeout, func() (bool, error) {
+		code, err := v.health()
+		return err == nil && code == healthActive, err
+	})
+	if err != nil {
+		t.Fatalf("vault at %s: %v", v.Addr, err)
+	}
 	return InitResult{RootToken: resp.RootToken, UnsealKeys: resp.KeysB64}
 }
 
 // Unseal submits keys until the server is unsealed, then waits until it is
 // active or standby. Keys from another node of the same HA cluster work.
+// Every node is a standby for a moment after unsealing, even when it is the
+// only one; use ActiveVault to wait for an active node.
 func (v *Vault) Unseal(t testing.TB, keys []string) {
 	t.Helper()
 	sys := v.APIWithToken("").Sys()
@@ -445,5 +457,8 @@ func (v *Vault) Kill() {
 
 // vaultGodebug lets Vault 1.12 start when built with a recent Go: a
 // dependency parses bundled CA certificates with negative serial numbers
-// at start-up, which Go rejects by default since 1.23.
+// at start-up, which Go rejects by default since 1.23. The binaries from
+// scripts/build-servers.sh already default to it (see the godebug line in
+// tools/servers/vault/go.mod); the variable covers a VAULT_BIN built some
+// other way.
 const vaultGodebug = "GODEBUG=x509negativeserial=1"

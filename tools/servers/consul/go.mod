@@ -2,6 +2,10 @@ module github.com/confc/confc/tools/servers/consul
 
 go 1.26
 
+// Consul 1.14 was released built with Go 1.19. Building it with the run-time
+// defaults of Go 1.19 keeps the behaviour it was tested with.
+godebug default=go1.19
+
 require github.com/hashicorp/consul v1.14.4
 
 require (
@@ -199,3 +203,4 @@ require (
 	sigs.k8s.io/structured-merge-diff/v3 v3.0.0 // indirect
 	sigs.k8s.io/yaml v1.2.0 // indirect
 )
+

@@ -2,6 +2,12 @@ module github.com/confc/confc/tools/servers/vault
 
 go 1.26
 
+// Vault 1.12 was released built with Go 1.19. Building it with the run-time
+// defaults of Go 1.19 keeps the behaviour it was tested with; with the
+// defaults of Go 1.26 it panics at start, because a dependency parses a
+// bundled CA certificate whose serial number is negative.
+godebug default=go1.19
+
 require github.com/hashicorp/vault v1.12.0
 
 require (
@@ -378,3 +384,4 @@ require (
 	sigs.k8s.io/structured-merge-diff/v4 v4.2.1 // indirect
 	sigs.k8s.io/yaml v1.2.0 // indirect
 )
+
