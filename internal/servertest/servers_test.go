@@ -3,10 +3,15 @@ package servertest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -268,8 +273,56 @@ func TestCleanupLeavesNoProcesses(t *testing.T) {
 	}
 }
 
-// processAlive reports whether a process with this PID exists.
+// TestServersDieWithTestBinary runs this test again in a child process
+// that starts Consul and then dies by SIGKILL, so that no cleanup runs;
+// the kernel must still take Consul down with it.
+func TestServersDieWithTestBinary(t *testing.T) {
+	if os.Getenv("SERVERTEST_CHILD") == "1" {
+		c := StartConsul(t)
+		fmt.Printf("consul pid=%d\n", c.PID())
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {}
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("servers are tied to the test binary's life on linux only")
+	}
+	ConsulBin(t) // skip here, not in the child, when there is no binary
+	t.Parallel()
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestServersDieWithTestBinary$", "-test.count=1")
+	// The child's t.TempDir() then lives in ours and is removed with it.
+	cmd.Env = append(os.Environ(), "SERVERTEST_CHILD=1", "TMPDIR="+t.TempDir())
+	out, err := cmd.Output()
+	m := regexp.MustCompile(`consul pid=(\d+)`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("child printed no consul pid (exit: %v); output:\n%s", err, out)
+	}
+	pid, _ := strconv.Atoi(string(m[1]))
+	deadline := time.Now().Add(10 * time.Second)
+	for processAlive(pid) {
+		if time.Now().After(deadline) {
+			syscall.Kill(-pid, syscall.SIGKILL)
+			t.Fatalf("consul (pid %d) outlived the killed test binary", pid)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// processAlive reports whether a process with this PID exists and has not
+// ended. A zombie counts as ended: whether its new parent reaps it quickly
+// depends on the machine, not on the harness.
 func processAlive(pid int) bool {
 	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	if err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return true // no /proc: trust the signal
+	}
+	// The state follows the parenthesised command name: "pid (comm) S ...".
+	if i := strings.LastIndexByte(string(stat), ')'); i >= 0 && i+2 < len(stat) {
+		return stat[i+2] != 'Z'
+	}
+	return true
 }
