@@ -109,6 +109,8 @@ func PromptsUsed(p *compiler.Plan) []string {
 
 // CheckAnswers returns a *MissingAnswersError naming every prompt of the
 // plan without an answer, or nil.
+//
+// TODO: a prompt's min_length is not checked: the plan does not carry it.
 func CheckAnswers(p *compiler.Plan, a Answers) error {
 	var missing []string
 	for _, n := range PromptsUsed(p) {

@@ -108,6 +108,10 @@ func (r *runner) bundle(ctx context.Context) (*UnsealBundle, error) {
 	return b, nil
 }
 
+// errNoBundle means Consul holds no unseal keys for the cluster.
+//
+// TODO: a Vault initialized outside confc has no bundle and no passphrase
+// user, and apply cannot adopt it (no way to hand it a root token).
 var errNoBundle = errors.New("no unseal keys")
 
 // unsealAll unseals every sealed server with the keys from the bundle.
