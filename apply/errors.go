@@ -17,6 +17,7 @@ var ErrSealed = errors.New("vault is sealed")
 // one operators know from the deploy tooling, so that scripts matching it
 // keep working.
 type LoginError struct {
+	// Err is the cause, ErrInvalidCredentials for a refused passphrase.
 	Err error
 }
 
@@ -67,10 +68,14 @@ func (e *PermissionError) Error() string {
 // RequestError reports a request the server rejected as invalid (HTTP 400
 // and other final client errors).
 type RequestError struct {
+	// Service is "vault" or "consul".
 	Service string
-	Path    string
-	Status  int
-	Detail  string
+	// Path is the Vault API path or Consul path of the request.
+	Path string
+	// Status is the HTTP status code.
+	Status int
+	// Detail is the server's message.
+	Detail string
 }
 
 func (e *RequestError) Error() string {
@@ -81,6 +86,7 @@ func (e *RequestError) Error() string {
 // failing) after the retries. Nothing is lost: the journal holds the
 // finished steps and a re-run continues from there.
 type ResumableError struct {
+	// Err is the last failure.
 	Err error
 }
 
@@ -109,7 +115,8 @@ func (e *LockedError) Error() string {
 type StepError struct {
 	// Step is the ID of the step.
 	Step string
-	Err  error
+	// Err is the failure.
+	Err error
 }
 
 func (e *StepError) Error() string { return fmt.Sprintf("step %s: %v", e.Step, e.Err) }
@@ -118,6 +125,7 @@ func (e *StepError) Unwrap() error { return e.Err }
 
 // MissingAnswersError lists the prompts that have no answer.
 type MissingAnswersError struct {
+	// Names are the prompts without an answer, sorted.
 	Names []string
 }
 

@@ -11,17 +11,23 @@ import (
 
 // JournalRun is the value of a journal's run key.
 type JournalRun struct {
-	Fingerprint string    `json:"fingerprint"`
-	State       string    `json:"state"` // "running" or "complete"
-	Started     time.Time `json:"started"`
-	Finished    time.Time `json:"finished,omitzero"`
+	// Fingerprint is the plan's fingerprint.
+	Fingerprint string `json:"fingerprint"`
+	// State is "running" until every step ran, then "complete".
+	State string `json:"state"`
+	// Started and Finished bound the run; Finished is zero while running.
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished,omitzero"`
 }
 
 // JournalEntry records one finished step. It never holds a value.
 type JournalEntry struct {
-	Step   string    `json:"step"`
-	Result Result    `json:"result"`
-	Time   time.Time `json:"time"`
+	// Step is the step's ID.
+	Step string `json:"step"`
+	// Result is what the step did.
+	Result Result `json:"result"`
+	// Time is when it finished.
+	Time time.Time `json:"time"`
 }
 
 // The states of a journal run.

@@ -15,13 +15,20 @@ import (
 // Holder describes the apply holding the cluster lock; it is the lock
 // key's value.
 type Holder struct {
-	Host        string    `json:"host"`
-	User        string    `json:"user"`
-	PID         int       `json:"pid"`
-	Start       time.Time `json:"start"`
-	Fingerprint string    `json:"fingerprint"`
+	// Host is the host name of the machine running the apply.
+	Host string `json:"host"`
+	// User is the user running it.
+	User string `json:"user"`
+	// PID is its process ID.
+	PID int `json:"pid"`
+	// Start is when it took the lock.
+	Start time.Time `json:"start"`
+	// Fingerprint is the fingerprint of the plan it applies.
+	Fingerprint string `json:"fingerprint"`
 }
 
+// String describes the holder for messages: user@host, pid, start time and
+// plan.
 func (h *Holder) String() string {
 	return fmt.Sprintf("%s@%s (pid %d) since %s, plan %s", h.User, h.Host, h.PID,
 		h.Start.UTC().Format(time.RFC3339), shortFP(h.Fingerprint))
