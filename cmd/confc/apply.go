@@ -35,39 +35,9 @@ type ConnFlags struct {
 	// The Consul token comes from the environment so that it never shows
 	// in a process list.
 	ConsulToken string `name:"consul-token" env:"CONSUL_HTTP_TOKEN" hidden:"" help:"Consul ACL token; set CONSUL_HTTP_TOKEN instead of using this flag."`
-	InputJSON   bool   `name:"input-json" help:"Read the cluster passphrase and prompt answers from stdin as JSON: {\"clusterPassphrase\": ..., \"prompts\": {...}}."`
-	NoPass      bool   `name:"nopass" help:"Use the documented default cluster passphrase (insecure)."`
-}
 
-// secrets reads the passphrase and answers. It contacts nothing.
-func (f *ConnFlags) secrets(env *Env) (string, apply.Answers, error) {
-	var in *apply.Input
-	if f.InputJSON {
-		var err error
-		in, err = apply.ReadInput(env.Stdin)
-		if err != nil {
-			return "", nil, err
-		}
-	}
-	pass := ""
-	answers := apply.StaticAnswers{}
-	if in != nil {
-		pass = in.ClusterPassphrase
-		for k, v := range in.Prompts {
-			answers[k] = v
-		}
-	}
-	if pass == "" && f.NoPass {
-		fmt.Fprintln(env.Stderr, "confc: warning: --nopass uses the documented default cluster passphrase; anyone who can reach Vault can log in as the cluster admin")
-		pass = apply.DefaultPassphrase
-	}
-	if pass == "" {
-		return "", nil, errors.New("no cluster passphrase: give it as \"clusterPassphrase\" with --input-json, or use --nopass")
-	}
-	if err := apply.CheckPassphrase(pass); err != nil {
-		return "", nil, err
-	}
-	return pass, answers, nil
+	// Where the passphrase and answers come from: see input.go.
+	SecretFlags `embed:""`
 }
 
 // conn resolves the server addresses, deriving missing ones from
@@ -192,7 +162,10 @@ Example:
 
 // Run checks the inputs, then applies.
 func (c *ApplyCmd) Run(env *Env) error {
-	pass, answers, err := c.secrets(env)
+	// The passphrase and answers: --input-json, --nopass, cluster.sec or
+	// the terminal (input.go). Vault is only probed, read-only, when the
+	// terminal is used.
+	secrets, err := beginSecrets(env, &c.SecretFlags, c.terminalFor(env))
 	if err != nil {
 		return exitWith(applyExitFailed, err)
 	}
@@ -200,11 +173,18 @@ func (c *ApplyCmd) Run(env *Env) error {
 	if err != nil {
 		return err
 	}
-	if err := apply.CheckAnswers(plan, answers); err != nil {
-		return exitWith(applyExitFailed, err)
-	}
 	conn, err := c.conn(env, file)
 	if err != nil {
+		return exitWith(applyExitFailed, err)
+	}
+	sec, err := secrets.finish(context.Background(), secretNeeds{
+		Config: c.Config, File: file, Prompts: apply.PromptsUsed(plan), Probe: vaultProbe(conn),
+	})
+	if err != nil {
+		return exitWith(applyExitFailed, err)
+	}
+	pass, answers := sec.Passphrase, sec.Answers
+	if err := apply.CheckAnswers(plan, answers); err != nil {
 		return exitWith(applyExitFailed, err)
 	}
 
@@ -277,15 +257,19 @@ func isTerminal(w io.Writer) bool {
 
 // refreshPlan marks each step of p with what applying it would do, reading
 // the servers without writing. plan --refresh calls it.
-func refreshPlan(env *Env, f *ConnFlags, file *dconf.File, p *compiler.Plan) error {
-	pass, answers, err := f.secrets(env)
-	if err != nil {
-		return err
-	}
+func refreshPlan(env *Env, f *ConnFlags, config string, file *dconf.File, p *compiler.Plan) error {
 	conn, err := f.conn(env, file)
 	if err != nil {
 		return err
 	}
+	// Missing answers are not asked for: their steps show as unknown.
+	sec, err := resolveSecrets(context.Background(), env, &f.SecretFlags, f.terminalFor(env), secretNeeds{
+		Config: config, File: file, Prompts: apply.PromptsUsed(p), Optional: true, Probe: vaultProbe(conn),
+	})
+	if err != nil {
+		return err
+	}
+	pass, answers := sec.Passphrase, sec.Answers
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return apply.Refresh(ctx, apply.Options{

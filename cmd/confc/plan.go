@@ -77,7 +77,7 @@ func (c *PlanCmd) Run(env *Env) error {
 		return exitWith(planExitError, err)
 	}
 	if c.Refresh {
-		if err := refreshPlan(env, &c.ConnFlags, r.File, p); err != nil {
+		if err := refreshPlan(env, &c.ConnFlags, c.File, r.File, p); err != nil {
 			return exitWith(planExitError, err)
 		}
 	}
