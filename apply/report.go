@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"sync"
-	"sync/atomic"
 	"time"
 
-	"github.com/vbauerster/mpb/v8"
-	"github.com/vbauerster/mpb/v8/decor"
+	"github.com/schollz/progressbar/v3"
 )
 
 // EventType names what an Event reports.
@@ -149,11 +147,15 @@ func (j *JSONReporter) Report(e Event) {
 
 // ProgressReporter draws a progress bar on a terminal and prints notices,
 // failures and the summary as lines above it.
+//
+// The bar is github.com/schollz/progressbar rather than a multi-bar library:
+// an apply has one bar, and confc's lint runs pay for every package's
+// start-up cost, which for the multi-bar libraries tried was a fifth of a
+// lint of production.conf.
 type ProgressReporter struct {
+	mu  sync.Mutex
 	w   io.Writer
-	p   *mpb.Progress
-	bar *mpb.Bar
-	cur atomic.Value // string: the last step, drawn by mpb's goroutine
+	bar *progressbar.ProgressBar
 }
 
 // NewProgressReporter returns a reporter drawing on w, which should be a
@@ -164,49 +166,64 @@ func NewProgressReporter(w io.Writer) *ProgressReporter {
 
 // Report updates the bar.
 func (p *ProgressReporter) Report(e Event) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	switch e.Type {
 	case EventStart:
-		p.p = mpb.New(mpb.WithOutput(p.w), mpb.WithWidth(40), mpb.WithAutoRefresh())
-		p.bar = p.p.AddBar(int64(e.Total),
-			mpb.PrependDecorators(decor.Name("apply "), decor.CountersNoUnit("%d/%d")),
-			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { s, _ := p.cur.Load().(string); return s })),
+		p.bar = progressbar.NewOptions(e.Total,
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetWidth(40),
+			progressbar.OptionSetDescription("apply"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetRenderBlankState(true),
+			progressbar.OptionThrottle(50*time.Millisecond),
 		)
 	case EventStep:
-		p.cur.Store(e.Step)
 		if e.Result == Failed {
 			p.println(fmt.Sprintf("failed %s: %s", e.Step, e.Message))
 		}
 		if p.bar != nil {
-			p.bar.Increment()
+			p.bar.Describe("apply " + e.Step)
+			_ = p.bar.Add(1)
 		}
 	case EventNotice:
 		p.println("note: " + e.Message)
 	case EventDone:
-		if p.bar != nil {
-			p.bar.Abort(false)
-		}
-		p.Wait()
+		p.stop()
 		if e.Summary != nil {
 			fmt.Fprintf(p.w, "apply %s: %s (%.1fs)\n", doneWord(e.Summary), e.Summary, e.Summary.Seconds)
 		}
 	}
 }
 
+// println writes s on a line of its own above the bar. Call with p.mu held.
 func (p *ProgressReporter) println(s string) {
-	if p.p == nil {
+	if p.bar == nil {
 		fmt.Fprintln(p.w, s)
 		return
 	}
-	// Lines written through the progress container appear above the bar.
-	fmt.Fprintln(p.p, s)
+	// The bar keeps the line and writes it above itself when it next draws.
+	_, _ = progressbar.Bprintln(p.bar, s)
+	_ = p.bar.RenderBlank()
 }
 
-// Wait stops the bar's drawing goroutine.
-func (p *ProgressReporter) Wait() {
-	if p.p != nil {
-		p.p.Wait()
-		p.p = nil
+// stop draws the bar one last time, with the lines still held, and leaves
+// the cursor on a new line. Call with p.mu held.
+func (p *ProgressReporter) stop() {
+	if p.bar == nil {
+		return
 	}
+	_ = p.bar.RenderBlank()
+	_ = p.bar.Exit()
+	fmt.Fprintln(p.w)
+	p.bar = nil
+}
+
+// Wait finishes the bar if the run ended without a done event.
+func (p *ProgressReporter) Wait() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stop()
 }
 
 // discard is the reporter used when none is given.
