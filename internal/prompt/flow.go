@@ -19,7 +19,7 @@ type Choice int
 const (
 	Proceed Choice = iota // keep the answer, go to the next prompt
 	Back                  // keep the answer, go back to the previous prompt
-	Save                  // keep the answer, save all answers to cluster.sec, go on
+	Save                  // keep the answer, save all answers to cluster.sec, ask again
 	Quit                  // stop; nothing is changed
 	Explain               // print the prompt's help, ask again
 )
@@ -56,8 +56,9 @@ type Flow struct {
 	// receives the ones typed. It must not be nil.
 	Answers map[string]string
 	// Save stores all of Answers (in cluster.sec) when the operator
-	// chooses Save. When it fails, the error is shown and the choice is
-	// asked again. Nil means saving is not possible here.
+	// chooses Save; the choice is asked again afterwards, so the operator
+	// can quit and resume later or proceed. A failure is shown. Nil means
+	// saving is not possible here.
 	Save func(answers map[string]string) error
 }
 
@@ -143,7 +144,8 @@ func (f *Flow) read(hidden bool) (string, error) {
 }
 
 // choose asks what to do after the answer to prompt i, handling Explain
-// and Save itself, and returns Proceed, Back or an error (ErrQuit).
+// and Save itself (both ask again afterwards), and returns Proceed, Back or
+// an error (ErrQuit).
 func (f *Flow) choose(i int) (Choice, error) {
 	t := f.Term
 	for {
@@ -175,11 +177,11 @@ func (f *Flow) choose(i int) (Choice, error) {
 				fmt.Fprintln(t, "answers cannot be saved here")
 				continue
 			}
+			// After saving, the operator still chooses: Quit to stop
+			// here and resume later, or Proceed.
 			if err := f.Save(f.Answers); err != nil {
 				fmt.Fprintf(t, "not saved: %v\n", err)
-				continue
 			}
-			return Proceed, nil
 		}
 	}
 }

@@ -251,7 +251,7 @@ func TestFlowExplain(t *testing.T) {
 }
 
 func TestFlowSave(t *testing.T) {
-	term := prompttest.New(dbPass, "p", "eu-1", "s", "s", apiToken, "p")
+	term := prompttest.New(dbPass, "p", "eu-1", "s", "s", "p", apiToken, "p")
 	f := newFlow(t, term)
 	f.Answers["earlier"] = "from-cluster-sec"
 	var saves []map[string]string
@@ -274,10 +274,13 @@ func TestFlowSave(t *testing.T) {
 		t.Fatalf("Save called %d times, want 2", len(saves))
 	}
 	// The second Save holds everything known so far, the current answer
-	// included, and the flow goes on after it.
+	// included; the choice is asked again after it and the flow goes on.
 	want := map[string]string{"earlier": "from-cluster-sec", "db_password": dbPass, "region": "eu-1"}
 	if diff := cmp.Diff(want, saves[1]); diff != "" {
 		t.Errorf("saved answers differ (-want +got):\n%s", diff)
+	}
+	if n := strings.Count(term.Output(), prompt.ChoiceQuestion); n != 5 {
+		t.Errorf("choice asked %d times, want 5 (again after each Save)", n)
 	}
 	if !strings.Contains(term.Output(), "not saved: the two entries differ") {
 		t.Errorf("save failure not shown:\n%s", term.Output())
