@@ -273,7 +273,7 @@ func resolveAnswers(env *Env, term prompt.Terminal, in *apply.Input, specs []pro
 	if term == nil {
 		err := error(&apply.MissingAnswersError{Names: missing})
 		if secfile.Exists(secPath) && !secRead {
-			err = fmt.Errorf(`%w (%s exists: give its "configPassphrase" in the --input-json document to read it)`, err, secPath)
+			err = fmt.Errorf(`%w; %s exists: give its "configPassphrase" in the --input-json document to read it`, err, secPath)
 		}
 		return nil, err
 	}
