@@ -165,7 +165,9 @@ func Apply(ctx context.Context, o Options) (sum *Summary, err error) {
 			// Vault refused the passphrase. If the bundle opens with it,
 			// the passphrase is right and the user is missing: a first
 			// run stopped before it made the user.
-			if _, berr := r.bundle(ctx); berr != nil {
+			// While a passphrase change is half done the bundles open
+			// with a passphrase Vault no longer takes (security.go).
+			if _, berr := r.bundle(ctx); berr != nil || r.passphraseChangePending(ctx) {
 				return sum, err
 			}
 			recoverBootstrap = true

@@ -46,6 +46,9 @@ type Input struct {
 	ConfigPassphrase string `json:"configPassphrase"`
 	// Prompts maps prompt names to answers.
 	Prompts map[string]string `json:"prompts"`
+	// NewClusterPassphrase is the passphrase "confc security changepwd"
+	// changes to; other commands ignore it.
+	NewClusterPassphrase string `json:"newClusterPassphrase,omitempty"`
 }
 
 // ReadInput decodes the --input-json document. Unknown fields are an error,

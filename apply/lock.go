@@ -25,11 +25,18 @@ type Holder struct {
 	Start time.Time `json:"start"`
 	// Fingerprint is the fingerprint of the plan it applies.
 	Fingerprint string `json:"fingerprint"`
+	// Command, when set, names the confc command holding the lock instead
+	// of an apply (for example "confc security changepwd").
+	Command string `json:"command,omitempty"`
 }
 
 // String describes the holder for messages: user@host, pid, start time and
 // plan.
 func (h *Holder) String() string {
+	if h.Command != "" {
+		return fmt.Sprintf("%s@%s (pid %d) since %s, running %s", h.User, h.Host, h.PID,
+			h.Start.UTC().Format(time.RFC3339), h.Command)
+	}
 	return fmt.Sprintf("%s@%s (pid %d) since %s, plan %s", h.User, h.Host, h.PID,
 		h.Start.UTC().Format(time.RFC3339), shortFP(h.Fingerprint))
 }

@@ -93,14 +93,9 @@ func (r *runner) bundle(ctx context.Context) (*UnsealBundle, error) {
 	if r.keys != nil {
 		return r.keys, nil
 	}
-	ct, _, err := ReadBundle(ctx, r.c, r.plan.Cluster.Name)
-	if err != nil {
-		return nil, err
-	}
-	if ct == nil {
-		return nil, errNoBundle
-	}
-	b, err := OpenBundle(ct, r.passphrase)
+	// The staging bundle of an interrupted passphrase change is tried too
+	// (security.go).
+	b, err := OpenUnsealKeys(ctx, r.c, r.retry, r.plan.Cluster.Name, r.passphrase)
 	if err != nil {
 		return nil, err
 	}

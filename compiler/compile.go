@@ -446,6 +446,8 @@ func adminRules(cluster string) policyRules {
 		{PKIMount + "/*", `["create", "read", "update", "delete", "list", "sudo"]`},
 		{"auth/token/create/component-*", `["create", "update"]`},
 		{"auth/token/roles/component-*", crudl},
+		// confc security refreshtokens revokes the app tokens it replaces.
+		{"auth/token/revoke-accessor", `["update"]`},
 		{"auth/" + UserpassMount + "/users/" + AdminUser, `["read", "update"]`},
 		{"sys/auth", `["read"]`},
 		{"sys/auth/" + UserpassMount, `["create", "read", "update", "sudo"]`},
