@@ -419,6 +419,15 @@ type ChangeResult struct {
 	// the current passphrase.
 	Resumed  bool `json:"resumed"`
 	Finished bool `json:"finished_pending"`
+	// AlreadyDone says the new passphrase was the cluster's already (the
+	// current one was refused and the new one logs in): nothing was
+	// written.
+	AlreadyDone bool `json:"already_done"`
+}
+
+func opensWith(ciphertext []byte, passphrase string) bool {
+	_, err := OpenBundle(ciphertext, passphrase)
+	return err == nil
 }
 
 // ChangePassphrase changes the cluster passphrase: the Vault login and the
@@ -477,13 +486,16 @@ func ChangePassphrase(ctx context.Context, o ChangeOptions) (*ChangeResult, erro
 			return nil, err
 		}
 		staged, serr := readPair(ctx, r.c, r.retry, UnsealKeysNextKey(cluster))
-		if serr != nil || staged == nil {
+		if serr != nil {
 			r.logout(ctx)
-			return nil, err
+			return nil, serr
 		}
-		if _, oerr := OpenBundle(staged.Value, next); oerr != nil {
+		if staged == nil || !opensWith(staged.Value, next) {
+			// The new passphrase is the cluster's already: an earlier
+			// run finished (or was killed just after its last step).
 			r.logout(ctx)
-			return nil, err
+			res.AlreadyDone = true
+			return res, nil
 		}
 		res.Resumed = true
 	} else if err != nil {
@@ -835,6 +847,11 @@ func ResetCA(ctx context.Context, o SecurityOptions) (*ResetResult, error) {
 	mount := caStep.CA.Mount
 	res := &ResetResult{Mount: mount, Certificates: []string{}}
 	sec, err := r.v.read(ctx, mount+"/cert/ca")
+	var re *RequestError
+	if errors.As(err, &re) && re.Status == 400 {
+		// A mount without a default issuer answers 400: no CA.
+		sec, err = nil, nil
+	}
 	if err != nil {
 		return res, err
 	}
