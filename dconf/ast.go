@@ -58,6 +58,8 @@ const (
 
 var kindNames = [...]string{"string", "integer", "float", "boolean", "date-time", "map", "array"}
 
+// String returns the kind's name as messages use it: "string", "integer",
+// "map", ...
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]
@@ -165,14 +167,26 @@ type Array struct {
 	Elems []Value
 }
 
-// Kind implementations.
-func (*String) Kind() Kind   { return StringKind }
-func (*Int) Kind() Kind      { return IntKind }
-func (*Float) Kind() Kind    { return FloatKind }
-func (*Bool) Kind() Kind     { return BoolKind }
+// Kind returns StringKind.
+func (*String) Kind() Kind { return StringKind }
+
+// Kind returns IntKind.
+func (*Int) Kind() Kind { return IntKind }
+
+// Kind returns FloatKind.
+func (*Float) Kind() Kind { return FloatKind }
+
+// Kind returns BoolKind.
+func (*Bool) Kind() Kind { return BoolKind }
+
+// Kind returns DateTimeKind.
 func (*DateTime) Kind() Kind { return DateTimeKind }
-func (*Map) Kind() Kind      { return MapKind }
-func (*Array) Kind() Kind    { return ArrayKind }
+
+// Kind returns MapKind.
+func (*Map) Kind() Kind { return MapKind }
+
+// Kind returns ArrayKind.
+func (*Array) Kind() Kind { return ArrayKind }
 
 // Get returns the entry with the given key, or nil.
 func (m *Map) Get(key string) *Entry {
@@ -232,13 +246,23 @@ func (p Path) String() string {
 	return b.String()
 }
 
-// Lookup returns the value at path p below v, or nil when there is none.
+// Lookup returns the value at path p below v, or nil when there is none. An
+// index element that meets a map selects the key written with the same
+// digits, so a path parsed from its dotted form (where "0" is read as an
+// index) finds a map key "0" too.
 func Lookup(v Value, p Path) Value {
 	for _, e := range p {
 		switch n := v.(type) {
 		case *Map:
-			ent := n.Get(e.Key)
-			if e.IsIndex || ent == nil {
+			key := e.Key
+			if e.IsIndex {
+				if e.Index < 0 {
+					return nil
+				}
+				key = strconv.Itoa(e.Index)
+			}
+			ent := n.Get(key)
+			if ent == nil {
 				return nil
 			}
 			v = ent.Value

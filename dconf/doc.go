@@ -13,7 +13,8 @@
 // around the whole file are not accepted. A byte-order mark at the very start
 // is skipped; offsets and first-line columns still count its three bytes, so
 // that every offset points at the true byte in the file. Invalid UTF-8 is an
-// error. Lines may end in LF or CRLF.
+// error. Lines may end in LF or CRLF; a carriage return that is not part of
+// a CRLF is an error, since terminals would show it as a line break.
 //
 // An entry is a key, a separator and a value:
 //

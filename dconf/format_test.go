@@ -123,16 +123,6 @@ var formatCases = []struct {
 		want: "# c\r\na: 1\r\nb: (\r\nx\r\n)\r\nc: [\r\n  1\r\n]\r\n",
 	},
 	{
-		what: "a carriage return ending a comment is dropped",
-		src:  "a: 1\n# y\r",
-		want: "a: 1\n# y\n",
-	},
-	{
-		what: "a carriage return before a CRLF ending a comment is dropped",
-		src:  "a: 1 # x\r\r\n",
-		want: "a: 1 # x\r\n",
-	},
-	{
 		what: "line breaks inside a block string do not choose the line ends",
 		src:  "\n0(\r\n)",
 		want: "0: (\r\n)\n",

@@ -89,6 +89,18 @@ func (p *parser) parseFile() {
 	if off := invalidUTF8(p.src); off >= 0 {
 		p.fail(off, nil, "invalid UTF-8 encoding: the file must be UTF-8 text")
 	}
+	// Lines end in LF or CRLF. A carriage return alone would end a line on
+	// some screens and not in the parser, so text could hide behind it.
+	for off := bytes.IndexByte(p.src, '\r'); off >= 0; {
+		if off+1 >= len(p.src) || p.src[off+1] != '\n' {
+			p.fail(off, nil, "carriage return without a line feed: lines must end in LF or CRLF")
+		}
+		next := bytes.IndexByte(p.src[off+1:], '\r')
+		if next < 0 {
+			break
+		}
+		off += 1 + next
+	}
 
 	// A byte-order mark carries no content. It is skipped rather than
 	// removed so that offsets keep counting from the first byte of the file.
@@ -705,7 +717,12 @@ func (p *parser) escape(i int, b *strings.Builder) int {
 		return end
 	default:
 		r, _ := utf8.DecodeRune(p.src[i+1:])
-		p.fail(i, nil, "unknown escape %q in string: only \\t \\n \\r \\\" \\\\ and \\uXXXX are allowed", "\\"+string(r))
+		// The escape is shown as written, "\q", not Go-quoted as "\\q".
+		seq := `"\` + string(r) + `"`
+		if !unicode.IsPrint(r) {
+			seq = strconv.QuoteToASCII(`\` + string(r))
+		}
+		p.fail(i, nil, "unknown escape %s in string: only \\t \\n \\r \\\" \\\\ and \\uXXXX are allowed", seq)
 	}
 	return i + 2
 }
