@@ -244,7 +244,7 @@ func (p *Policy) violation(f *dconf.File, e cueerrors.Error) Violation {
 		}
 	}
 
-	secret := IsSecret(path)
+	secret := NewSecrets(f).Hidden(path, val)
 	got := gotText(val, secret)
 	format, _ := e.Msg()
 	switch {

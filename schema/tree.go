@@ -191,26 +191,66 @@ func (c *compiled) lookup(p dconf.Path) *node {
 func (c *compiled) lookupLocked(p dconf.Path) *node {
 	n := c.root
 	for _, e := range p {
-		c.expand(n)
-		switch {
-		case e.IsIndex:
-			n = n.elem
-		case n.elem != nil && !n.isStruct && isDigits(e.Key):
-			n = n.elem
-		case n.isStruct:
-			child, ok := c.step(n, e.Key)
-			if !ok {
-				return nil
-			}
-			n = child
-		default:
-			return nil
-		}
-		if n == nil {
+		if n = c.stepElem(n, e); n == nil {
 			return nil
 		}
 	}
 	return n
+}
+
+// stepElem returns the schema node of path element e below n, or nil when
+// the schema does not declare it. Call with c.mu held.
+func (c *compiled) stepElem(n *node, e dconf.PathElem) *node {
+	c.expand(n)
+	switch {
+	case e.IsIndex:
+		return n.elem
+	case n.elem != nil && !n.isStruct && isDigits(e.Key):
+		return n.elem
+	case n.isStruct:
+		child, ok := c.step(n, e.Key)
+		if !ok {
+			return nil
+		}
+		return child
+	}
+	return nil
+}
+
+// secrecy is SecretKind in one walk down the schema.
+func (c *compiled) secrecy(p dconf.Path) Secrecy {
+	if c.err != nil || c.root == nil {
+		return NotSecret
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.secrecyLocked(p)
+}
+
+// secrecyLocked is secrecy with c.mu already held.
+func (c *compiled) secrecyLocked(p dconf.Path) Secrecy {
+	if len(p) == 0 || (!p[0].IsIndex && p[0].Key == "prompts") {
+		return NotSecret
+	}
+	n := c.root
+	looks := false
+	for _, e := range p {
+		if n != nil {
+			n = c.stepElem(n, e)
+		}
+		if n != nil && n.secret {
+			return SchemaSecret
+		}
+		// A key the schema knows is judged by the schema alone, so a
+		// known non-secret setting never looks secret by its name.
+		if n == nil && !e.IsIndex && LooksSecretKey(e.Key) {
+			looks = true
+		}
+	}
+	if looks {
+		return LooksSecret
+	}
+	return NotSecret
 }
 
 func isDigits(s string) bool {

@@ -78,9 +78,10 @@ func Validate(f *dconf.File) []Violation {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := &validator{c: c, file: f}
+	v := &validator{c: c, file: f, secrets: NewSecrets(f)}
 	root := v.checkMap(f.Root, nil, c.root, nil)
 	v.checkValues(root)
+	v.checkDuplicateTags()
 
 	sort.SliceStable(v.out, func(i, j int) bool {
 		a, b := v.out[i], v.out[j]
@@ -96,9 +97,19 @@ func Validate(f *dconf.File) []Violation {
 }
 
 type validator struct {
-	c    *compiled
-	file *dconf.File
-	out  []Violation
+	c       *compiled
+	file    *dconf.File
+	secrets *Secrets // which values messages must not show
+	out     []Violation
+}
+
+// hidden reports whether messages must not show the value val at p: a
+// secret by SecretValue, or a prompt target. Call with v.c.mu held.
+func (v *validator) hidden(p dconf.Path, val dconf.Value) bool {
+	if s, ok := val.(*dconf.String); ok && strings.Contains(s.Value, "PRIVATE KEY") {
+		return true
+	}
+	return v.c.secrecyLocked(p) != NotSecret || v.secrets.Target(p)
 }
 
 func (v *validator) add(x Violation) {
@@ -203,6 +214,42 @@ func (v *validator) unknownKey(n *node, parent, p dconf.Path, e *dconf.Entry) {
 	v.add(x)
 }
 
+// checkDuplicateTags reports a component named twice in one machine group's
+// suitable_tags. The list is a set to deployment, so a repeated name is most
+// often a slip for another component; CUE's list.UniqueItems would only
+// point at the whole list.
+func (v *validator) checkDuplicateTags() {
+	groups, ok := dconf.Lookup(v.file.Root, dconf.Path{{Key: "machines"}}).(*dconf.Map)
+	if !ok {
+		return
+	}
+	for _, g := range groups.Entries {
+		p := dconf.Path{{Key: "machines"}, {Key: g.Key.Name}, {Key: "suitable_tags"}}
+		tags, ok := dconf.Lookup(v.file.Root, p).(*dconf.Array)
+		if !ok {
+			continue
+		}
+		first := map[string]dconf.Pos{}
+		for i, el := range tags.Elems {
+			s, ok := el.(*dconf.String)
+			if !ok {
+				continue
+			}
+			if at, dup := first[s.Value]; dup {
+				v.add(Violation{
+					Pos:     s.Pos(),
+					End:     s.End(),
+					Path:    append(p[:len(p):len(p)], dconf.PathElem{Index: i, IsIndex: true}),
+					Message: fmt.Sprintf("suitable tag %q is listed twice in %s (first at %d:%d)", s.Value, p, at.Line, at.Column),
+					Hint:    "remove the repeated tag, or name the component that was meant",
+				})
+				continue
+			}
+			first[s.Value] = s.Pos()
+		}
+	}
+}
+
 // checkValues has CUE check every value of root, one top-level section at a
 // time, and folds its errors into violations.
 func (v *validator) checkValues(root *dconf.Map) {
@@ -294,8 +341,7 @@ func (v *validator) foldOne(root *dconf.Map, errs []cueerrors.Error) {
 		x.Rule, msg = "", ""
 	}
 
-	n := v.c.lookupLocked(p)
-	secret := n != nil && n.secret
+	secret := v.hidden(p, val)
 	got := gotText(val, secret)
 	if msg != "" {
 		x.Message = strings.Replace(msg, "%s", got, 1)
