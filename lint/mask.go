@@ -2,11 +2,15 @@ package lint
 
 import (
 	"bytes"
+	"encoding/json"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/confc/confc/dconf"
+	"github.com/confc/confc/schema"
 )
 
 // Mask replaces a secret value wherever lint output would show it.
@@ -22,13 +26,12 @@ type span struct{ start, end int }
 
 // Masker knows which bytes of a file are secret, and hides them.
 //
-// With a parsed file it masks every scalar at a setting the schema marks
-// secret, at a prompt target, under a key whose name looks secret (the
-// values plaintext-secret reports), and every block string holding a
-// "PRIVATE KEY". Without a parse tree it falls back to the text: the rest
-// of a line after a key that looks secret, and PEM private key blocks.
-// The quotes or brackets around a masked value are kept, so the line still
-// reads as Dconf.
+// With a parsed file it masks every value that schema.SecretKind calls
+// secret (the values plaintext-secret reports, whatever their shape), every
+// value at or below a prompt target, and every string holding a "PRIVATE
+// KEY". Without a parse tree it falls back to the text (see fromText) and
+// PEM private key blocks. The quotes or brackets around a masked value are
+// kept, so the line still reads as Dconf.
 type Masker struct {
 	src     []byte
 	spans   []span // sorted by start, not overlapping
@@ -52,18 +55,12 @@ func NewMasker(src []byte, f *dconf.File) *Masker {
 }
 
 func (m *Masker) fromTree(f *dconf.File) {
-	targets := map[string]bool{}
-	for _, t := range promptTargets(f) {
-		targets[t.text] = true
-	}
+	secrets := schema.NewSecrets(f)
 	dconf.Walk(f.Root, func(p dconf.Path, v dconf.Value) bool {
-		secret := classify(p) != notSecret || (len(p) > 0 && targets[p.String()])
-		if !secret {
-			if s, ok := v.(*dconf.String); ok && strings.Contains(s.Value, "PRIVATE KEY") {
-				secret = true
+		if !secrets.Target(p) && schema.SecretKind(p) == schema.NotSecret {
+			if isScalar(v) && schema.SecretValue(p, v) {
+				m.addValue(v)
 			}
-		}
-		if !secret {
 			return true
 		}
 		dconf.Walk(v, func(_ dconf.Path, sv dconf.Value) bool {
@@ -103,29 +100,61 @@ func (m *Masker) addValue(v dconf.Value) {
 		return
 	}
 	if s, ok := v.(*dconf.String); ok {
-		if len(s.Value) >= minScrubLen {
-			m.secrets = append(m.secrets, s.Value)
-			for _, l := range strings.Split(s.Value, "\n") {
-				if l = strings.TrimSpace(l); len(l) >= 8 {
-					m.secrets = append(m.secrets, l)
-				}
+		m.addSecret(s.Value)
+		for _, l := range strings.Split(s.Value, "\n") {
+			if l = strings.TrimSpace(l); len(l) >= 8 {
+				m.addSecret(l)
 			}
 		}
 	}
+	// The text as written too: escapes in a quoted string differ from the
+	// decoded value.
+	m.addSecret(string(m.src[start:end]))
 	if start < end {
 		m.add(start, end)
 	}
 }
 
-// secretLine matches a line whose key looks secret: the key, then the
-// separator, then the value.
-var secretLine = regexp.MustCompile(`^\s*["']?([A-Za-z0-9_$.\-]+)["']?\s*[:=]?\s*`)
+// addSecret records a secret text for Scrub, with the forms a message may
+// quote it in: Go's %q (also ASCII-only) and JSON escaping, which differ
+// from the raw text when it holds quotes, backslashes or control
+// characters.
+func (m *Masker) addSecret(s string) {
+	if len(s) < minScrubLen {
+		return
+	}
+	m.secrets = append(m.secrets, s)
+	inner := func(q string) string { return q[1 : len(q)-1] }
+	m.secrets = append(m.secrets, inner(strconv.Quote(s)), inner(strconv.QuoteToASCII(s)))
+	if j, err := json.Marshal(s); err == nil {
+		m.secrets = append(m.secrets, inner(string(j)))
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(s) == nil {
+		m.secrets = append(m.secrets, inner(strings.TrimSuffix(b.String(), "\n")))
+	}
+}
 
-// fromText masks the values of secret-looking keys line by line, for files
-// that did not parse.
+// keyRef finds a key followed by ":" or "=" anywhere in a line, or a key at
+// the start of a line followed by a blank (Dconf's third separator). The
+// key is bare or quoted; group 1, 2 or 3 holds it.
+var keyRef = regexp.MustCompile(`(?:^|[\s{\[,;])(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_$.\-]+))(?:\s*[:=]|[ \t]+)`)
+
+// fromText masks, in a file that did not parse, every value that follows a
+// key that looks secret, wherever on a line the key is:
 //
-// TODO: only a key at the start of a line is recognised; in an unparsable
-// file, "{ user: x, password: y }" on one line keeps y visible.
+//   - a scalar: from the value to the end of its line, since without a tree
+//     the end of the value is unknown;
+//   - a map or array ("{" or "["): everything up to the matching bracket,
+//     counted outside quotes and comments, or to the end of the file when
+//     the bracket is never closed;
+//   - a block string ("("): everything up to a ")" at the start of a line,
+//     or to the end of the file.
+//
+// It errs towards masking too much: a file with a syntax error is shown only
+// to point at the error.
 func (m *Masker) fromText() {
 	for start := 0; start < len(m.src); {
 		end := bytes.IndexByte(m.src[start:], '\n')
@@ -135,23 +164,106 @@ func (m *Masker) fromText() {
 			end += start
 		}
 		line := m.src[start:end]
-		if loc := secretLine.FindSubmatchIndex(line); loc != nil && looksSecretKey(string(line[loc[2]:loc[3]])) {
-			vs, ve := loc[1], len(bytes.TrimRight(line, " \t\r,;"))
-			if vs < ve && line[vs] != '{' && line[vs] != '[' {
-				if q := line[vs]; (q == '"' || q == '\'') && ve-vs >= 2 && line[ve-1] == q {
-					vs++
-					ve--
+		for _, loc := range keyRef.FindAllSubmatchIndex(line, -1) {
+			var key string
+			switch {
+			case loc[2] >= 0:
+				key = string(line[loc[2]:loc[3]])
+			case loc[4] >= 0:
+				key = string(line[loc[4]:loc[5]])
+			default:
+				// A bare word followed by a blank only separates a key
+				// from its value at the start of a line.
+				if len(bytes.TrimSpace(line[loc[7]:loc[1]])) == 0 && len(bytes.TrimSpace(line[:loc[6]])) > 0 {
+					continue
 				}
-				if vs < ve {
-					m.add(start+vs, start+ve)
-					if ve-vs >= minScrubLen {
-						m.secrets = append(m.secrets, string(line[vs:ve]))
-					}
-				}
+				key = string(line[loc[6]:loc[7]])
 			}
+			if !schema.LooksSecretKey(key) {
+				continue
+			}
+			vs := loc[1]
+			for vs < len(line) && (line[vs] == ' ' || line[vs] == '\t') {
+				vs++
+			}
+			m.maskTextValue(start + vs)
 		}
 		start = end + 1
 	}
+}
+
+// maskTextValue masks the value starting at offset off, as fromText says.
+func (m *Masker) maskTextValue(off int) {
+	if off >= len(m.src) {
+		return
+	}
+	lineEnd := bytes.IndexByte(m.src[off:], '\n')
+	if lineEnd < 0 {
+		lineEnd = len(m.src)
+	} else {
+		lineEnd += off
+	}
+	var end int
+	switch m.src[off] {
+	case '{', '[':
+		off++
+		end = m.matching(off)
+	case '(':
+		off++
+		end = len(m.src)
+		if i := bytes.Index(m.src[off:], []byte("\n)")); i >= 0 {
+			end = off + i + 1
+		}
+	default:
+		end = off + len(bytes.TrimRight(m.src[off:lineEnd], " \t\r"))
+	}
+	if off >= end {
+		return
+	}
+	m.add(off, end)
+	for _, w := range bytes.FieldsFunc(m.src[off:end], func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(`,;"'[]{}()`, r)
+	}) {
+		m.addSecret(string(w))
+	}
+	if line := bytes.TrimSpace(m.src[off:min(end, lineEnd)]); len(line) > 0 {
+		m.addSecret(string(line))
+	}
+}
+
+// matching returns the offset of the bracket closing the one just before
+// off, skipping quoted strings, block strings and comments, or the end of
+// the file.
+func (m *Masker) matching(off int) int {
+	depth := 1
+	src := m.src
+	for i := off; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '"', '\'':
+			for i++; i < len(src) && src[i] != c && src[i] != '\n'; i++ {
+				if c == '"' && src[i] == '\\' {
+					i++
+				}
+			}
+		case '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case '(':
+			j := bytes.Index(src[i:], []byte("\n)"))
+			if j < 0 {
+				return len(src)
+			}
+			i += j + 1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
+				return i
+			}
+		}
+	}
+	return len(src)
 }
 
 // fromPEM masks every line of a PEM private key block, wherever it is.
@@ -172,7 +284,7 @@ func (m *Masker) fromPEM() {
 				s := start + bytes.Index(line, trimmed)
 				m.add(s, s+len(trimmed))
 				if !begin && len(trimmed) >= 8 {
-					m.secrets = append(m.secrets, string(trimmed))
+					m.addSecret(string(trimmed))
 				}
 			}
 			inKey = !bytes.Contains(line, []byte("-----END"))

@@ -34,6 +34,11 @@ func checkDuplicateHost(p *Pass) {
 	first := map[string]seen{}
 	for _, g := range p.Cluster().groups {
 		for _, h := range g.hosts {
+			if p.hasViolationAt(h) {
+				// Not an address (the schema says so); comparing it
+				// would report one mistake twice.
+				continue
+			}
 			k := canonicalHost(h.Value)
 			prev, dup := first[k]
 			if !dup {

@@ -16,6 +16,10 @@ func TestDuplicateHost(t *testing.T) {
 			want: []string{"8:26 error duplicate-host"},
 		},
 		{
+			what: "an entry that is no address is left to the schema",
+			src:  edit(t, `[ "10.0.1.1" ]`, `[ "10.0.1.1", "10.0.1.1 " ]`),
+		},
+		{
 			what: "IPv6 spellings of one address",
 			src:  edit(t, `[ "10.0.1.1" ]`, `[ "fe80::1", "FE80:0::1" ]`),
 			want: []string{"8:25 error duplicate-host"},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/confc/confc/dconf"
+	"github.com/confc/confc/schema"
 )
 
 // rulePlaintextSecret keeps secret values out of cluster.conf.
@@ -17,8 +18,12 @@ tools; secrets belong in Vault. A value written at a setting the schema
 marks secret (identity-provider passwords and client secrets, basic users'
 passwords, the S3 secret key, router TLS private keys, database
 passwords, ...) is an error. A key in an open part of the file whose name
-only looks secret (password, passwd, secret, token, private_key, ...) is a
-warning.
+only looks secret is a warning: password, passwd, pwd, passphrase,
+secret(s), token(s), private key, secret key, api key, client secret and
+credential(s), alone or as the last words of the name, in any case and
+with "_", "-", "." or camelCase between words (db-password, apiKey,
+x_secrets). Every value below such a key counts, also inside maps and
+arrays.
 
   google: { client_secret: "abc123" }   # error
 
@@ -40,8 +45,8 @@ masks it as ****.`,
 
 func checkPlaintextSecret(p *Pass) {
 	dconf.Walk(p.File.Root, func(path dconf.Path, v dconf.Value) bool {
-		kind := classify(path)
-		if kind == notSecret {
+		kind := schema.SecretKind(path)
+		if kind == schema.NotSecret {
 			return true
 		}
 		// Everything below a secret setting is secret, value by value.
@@ -50,7 +55,7 @@ func checkPlaintextSecret(p *Pass) {
 				return true
 			}
 			full := append(path[:len(path):len(path)], sub...).String()
-			if kind == schemaSecret {
+			if kind == schema.SchemaSecret {
 				p.ReportAt(Error, sv,
 					fmt.Sprintf("secret value written in plain text at %s", full),
 					fmt.Sprintf("remove the value and declare a prompt with target %q", full))

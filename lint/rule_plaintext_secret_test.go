@@ -17,17 +17,18 @@ func TestPlaintextSecret(t *testing.T) {
 			src:  base + "chef: { apzabbix: { api_token: canary-token-4242 } }\n",
 			want: []string{"18:32 warning plaintext-secret"},
 		},
+		{
+			what: "map and array below a key that looks secret",
+			src:  base + "chef: { continuum: { stagehand: { api_token: { value: CANARYMAP01, list: [CANARYMAP02] } } } }\n",
+			want: []string{"18:55 warning plaintext-secret", "18:75 warning plaintext-secret"},
+		},
+		{
+			what: "kebab-case and compact secret keys",
+			src: base + "chef: { continuum: { stagehand: {\n  private-key: CANARYPK1\n  api-key: CANARYAK2\n  secret-key: CANARYSK3\n" +
+				"  client-secret: CANARYCS7\n  apikey: CANARYAK8\n  pwd: CANARYPWD9\n  secrets: [ CANARYS10 ]\n} } }\n",
+			want: []string{"19:16 warning plaintext-secret", "20:12 warning plaintext-secret", "21:15 warning plaintext-secret",
+				"22:18 warning plaintext-secret", "23:11 warning plaintext-secret", "24:8 warning plaintext-secret", "25:14 warning plaintext-secret"},
+		},
 		{what: "prompt definitions are not secrets", src: base + "prompts: { p: { label: x, target: \"chef.continuum.auth_server.identity.google.client_secret\", secret: true } }\n"},
 	})
-}
-
-func TestLooksSecretKey(t *testing.T) {
-	for key, want := range map[string]bool{
-		"password": true, "search_passwd": true, "client_secret": true, "api-token": true,
-		"PRIVATE_KEY": true, "token_ttl": false, "access_key": false, "secretariat": false, "users": false,
-	} {
-		if got := looksSecretKey(key); got != want {
-			t.Errorf("looksSecretKey(%q) = %v, want %v", key, got, want)
-		}
-	}
 }

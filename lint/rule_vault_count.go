@@ -28,5 +28,19 @@ func checkVaultCount(p *Pass) {
 	}
 	p.Report(v.value,
 		fmt.Sprintf("vault count %d differs from kv-store count %d", v.count, kv.count),
-		fmt.Sprintf("set vault to %d so that every kv-store host runs one vault server", kv.count))
+		vaultCountHint(v.count, kv.count))
+}
+
+// vaultCountHint suggests one odd count for both: kv-store must be odd
+// (kv-store-odd), so suggesting an even kv-store count for vault to follow
+// would only trade one finding for another.
+func vaultCountHint(vault, kv int64) string {
+	switch {
+	case kv%2 == 1:
+		return fmt.Sprintf("set vault to %d so that every kv-store host runs one vault server", kv)
+	case vault%2 == 1:
+		return fmt.Sprintf("set kv-store to %d, an odd count, so that every kv-store host runs one vault server", vault)
+	}
+	n := max(kv-1, 1)
+	return fmt.Sprintf("set kv-store and vault to %d: kv-store needs an odd count, and every kv-store host runs one vault server", n)
 }

@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"cuelang.org/go/cue"
+
 	"github.com/confc/confc/dconf"
 )
 
@@ -343,4 +345,25 @@ func UnsafeKeys(f *dconf.File) []UnsafeKey {
 	}
 	walk(nil, f.Root)
 	return out
+}
+
+// ValueSetting reports whether p names a setting the schema declares that
+// holds one value rather than a whole map or array, so that a prompt's
+// answer can stand in for it. Nothing under the prompts section qualifies.
+func ValueSetting(p dconf.Path) bool {
+	if len(p) == 0 || (!p[0].IsIndex && p[0].Key == "prompts") {
+		return false
+	}
+	c := load()
+	if c.err != nil || c.root == nil {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.lookupLocked(p)
+	if n == nil {
+		return false
+	}
+	const scalars = cue.StringKind | cue.BytesKind | cue.NumberKind | cue.BoolKind
+	return n.val.IncompleteKind()&scalars != 0
 }
