@@ -778,7 +778,8 @@ func (r *runner) refreshToken(ctx context.Context, role string, wrapTTL time.Dur
 	}
 	if err := casPair(ctx, r.c, r.retry, key, value, index); err != nil {
 		// TODO: the token just made is not revoked when its delivery
-		// fails; it lapses after its role's token period unrenewed.
+		// fails (nor one made twice by a create retried after a 5xx); it
+		// lapses after its role's token period unrenewed.
 		return nil, err
 	}
 

@@ -23,7 +23,7 @@ type CLI struct {
 	Apply   ApplyCmd   `cmd:"" help:"Apply cluster.conf (or a saved plan) to Vault and Consul."`
 	Lock    LockCmd    `cmd:"" help:"Show or release the apply lock."`
 
-	Security SecurityCmd `cmd:"" help:"Check, unseal and look after Vault: status, unseal, changepwd, refreshtokens, reset."`
+	Security SecurityCmd `cmd:"" help:"Check and unseal Vault, change the passphrase, refresh tokens, reset the CA."`
 
 	Completion CompletionCmd `cmd:"" help:"Print a shell completion script for bash, zsh or fish."`
 

@@ -24,11 +24,11 @@ const securityExitFailed = 1
 // SecurityCmd groups the commands that look after Vault itself: its seal,
 // the cluster passphrase, the components' app tokens and the cluster CA.
 type SecurityCmd struct {
-	Status        SecurityStatusCmd        `cmd:"" default:"withargs" help:"Show the state of every Vault server and of Consul, and check the passphrase (the default)."`
+	Status        SecurityStatusCmd        `cmd:"" default:"withargs" help:"Show Vault and Consul state and check the passphrase (the default)."`
 	Unseal        SecurityUnsealCmd        `cmd:"" help:"Unseal every sealed Vault server from the encrypted unseal keys."`
 	Changepwd     SecurityChangepwdCmd     `cmd:"" help:"Change the cluster passphrase, safely even if interrupted."`
-	Refreshtokens SecurityRefreshtokensCmd `cmd:"" help:"Issue fresh app tokens for every component kind and revoke the previous ones."`
-	Reset         SecurityResetCmd         `cmd:"" help:"Remove the cluster CA and the Vault server certificate; the next apply makes new ones."`
+	Refreshtokens SecurityRefreshtokensCmd `cmd:"" help:"Issue fresh wrapped app tokens and revoke the previous ones."`
+	Reset         SecurityResetCmd         `cmd:"" help:"Remove the cluster CA so that the next apply makes a new one."`
 }
 
 // Help is the long description shown by "confc security --help".

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -106,8 +107,25 @@ func TestSecurityCommands(t *testing.T) {
 		t.Errorf("refreshtokens --json: exit %d, %v\n%s", code, err, out)
 	}
 
+	// The wrapping tokens live in their Consul records only.
+	pairs, _, err := s.consul.API().KV().List(apply.TokensPrefix("lab"), nil)
+	if err != nil || len(pairs) != 14 {
+		t.Fatalf("token records: %d, %v", len(pairs), err)
+	}
+	var wrapping []string
+	for _, p := range pairs {
+		var rec apply.TokenRecord
+		if err := json.Unmarshal(p.Value, &rec); err != nil || rec.WrappingToken == "" {
+			t.Fatalf("%s: %v", p.Key, err)
+		}
+		wrapping = append(wrapping, rec.WrappingToken)
+	}
+	servertest.AssertNoSecret(t, s.outputs, wrapping...)
+
 	in := map[string]string{"clusterPassphrase": old, "newClusterPassphrase": next}
+	start := time.Now()
 	code, out, errOut = s.run("changepwd", in, "security", "changepwd", "-c", minimalConf)
+	t.Logf("changepwd took %v", time.Since(start))
 	if code != 0 || !strings.Contains(out, "cluster passphrase changed") {
 		t.Errorf("changepwd: exit %d\n%s\n%s", code, out, errOut)
 	}
