@@ -79,7 +79,7 @@ func TestScrubQuotedForms(t *testing.T) {
 
 func TestNoLeakWhenParseFails(t *testing.T) {
 	cases := map[string]string{
-		"secret and error on one line": `chef: { continuum: { auth_server: { identity: { ldap_basic: { search_passwd: CANARYSAME1, port: 636 x } } } } }`,
+		"secret and error on one line":     `chef: { continuum: { auth_server: { identity: { ldap_basic: { search_passwd: CANARYSAME1, port: 636 x } } } } }`,
 		"array element after a secret key": "chef: {\n  x_password: [\n    \"CANARYARR2\" \"oops\"\n  ]\n}",
 		"block after a secret key":         "chef: { x: {\n  private_key: (\nCANARYBLOCK3\xff\n)\n} }",
 		"unclosed map after a secret key":  "chef: { db_credentials: {\n  user: CANARYUSER4\n  pass: CANARYPASS5 x\n",
