@@ -28,12 +28,12 @@ func WriteGitHub(w io.Writer, results []*Result) error {
 			if !end.IsValid() || end.Line < d.Start.Line {
 				end = d.Start
 			}
-			msg := d.Message
+			msg := ghSafe(d.Message)
 			if d.Hint != "" {
-				msg += "\nhint: " + d.Hint
+				msg += "\nhint: " + ghSafe(d.Hint)
 			}
 			fmt.Fprintf(bw, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::%s\n",
-				level, ghProperty(d.File), d.Start.Line, d.Start.Column, end.Line, end.Column,
+				level, ghProperty(ghSafe(d.File)), d.Start.Line, d.Start.Column, end.Line, end.Column,
 				ghProperty(d.Rule), ghData(msg))
 		}
 	}
@@ -46,3 +46,18 @@ var ghData = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace
 // ghProperty escapes a workflow command property value, where ":" and ","
 // would end the value early.
 var ghProperty = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace
+
+// ghSafe escapes the control characters of s as TerminalSafe does, except
+// line breaks, which the workflow command escapes itself (ghData): any other
+// one would reach the log viewer raw.
+func ghSafe(s string) string {
+	parts := strings.Split(s, "\n")
+	for i, p := range parts {
+		sub := strings.Split(p, "\r")
+		for j, q := range sub {
+			sub[j] = TerminalSafe(q)
+		}
+		parts[i] = strings.Join(sub, "\r")
+	}
+	return strings.Join(parts, "\n")
+}

@@ -3,11 +3,13 @@ package lint
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/confc/confc/dconf"
 	"github.com/confc/confc/schema"
@@ -164,7 +166,21 @@ func (m *Masker) fromText() {
 			end += start
 		}
 		line := m.src[start:end]
-		for _, loc := range keyRef.FindAllSubmatchIndex(line, -1) {
+		for pos := 0; pos < len(line); {
+			loc := keyRef.FindSubmatchIndex(line[pos:])
+			if loc == nil {
+				break
+			}
+			for i := range loc {
+				if loc[i] >= 0 {
+					loc[i] += pos
+				}
+			}
+			// The next key may start right after this one's separator,
+			// so the search goes on from the end of this key, not of
+			// the whole match.
+			keyEnd := max(loc[3], loc[5], loc[7])
+			pos = keyEnd
 			var key string
 			switch {
 			case loc[2] >= 0:
@@ -349,47 +365,96 @@ func (m *Masker) Masked(offset int) bool {
 }
 
 // Line returns source line n (1-based, without its line break) with secret
-// values masked, and a function mapping a 1-based byte column of the
-// original line to a 0-based byte index into the returned text. It returns
-// "" for a line outside the file.
+// values masked and made safe for a terminal (see escapeRune), and a
+// function mapping a 1-based byte column of the original line to a 0-based
+// byte index into the returned text. It returns "" for a line outside the
+// file. A byte-order mark at the start of the file is left out.
 func (m *Masker) Line(n int) (string, func(col int) int) {
 	start, end, ok := m.lineBounds(n)
 	if !ok {
 		return "", func(int) int { return 0 }
 	}
 	var b strings.Builder
-	type shift struct{ from, to, at, delta int }
-	var shifts []shift
-	pos := start
-	delta := 0
-	for _, s := range m.spans {
-		if s.end <= start || s.start >= end {
+	// at[i] is the index in the result of the byte at start+i.
+	at := make([]int, end-start+1)
+	i := start
+	if i == 0 && bytes.HasPrefix(m.src, []byte("\uFEFF")) {
+		i = min(3, end)
+	}
+	spans := m.spans
+	for i < end {
+		for len(spans) > 0 && spans[0].end <= i {
+			spans = spans[1:]
+		}
+		if len(spans) > 0 && spans[0].start <= i {
+			se := min(spans[0].end, end)
+			for j := i; j < se; j++ {
+				at[j-start] = b.Len()
+			}
+			b.WriteString(Mask)
+			i = se
 			continue
 		}
-		ss, se := max(s.start, start), min(s.end, end)
-		b.Write(m.src[pos:ss])
-		at := ss - start + delta
-		b.WriteString(Mask)
-		shifts = append(shifts, shift{from: ss - start, to: se - start, at: at, delta: delta})
-		delta += len(Mask) - (se - ss)
-		pos = se
-	}
-	b.Write(m.src[pos:end])
-	mapCol := func(col int) int {
-		i := col - 1
-		d := 0
-		for _, s := range shifts {
-			if i < s.from {
-				break
-			}
-			if i < s.to {
-				return s.at
-			}
-			d = s.delta + len(Mask) - (s.to - s.from)
+		r, size := utf8.DecodeRune(m.src[i:end])
+		for j := i; j < i+size; j++ {
+			at[j-start] = b.Len()
 		}
-		return i + d
+		if r == utf8.RuneError && size == 1 {
+			fmt.Fprintf(&b, "\\x%02x", m.src[i])
+		} else if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteString(escapeRune(r))
+		}
+		i += size
+	}
+	at[end-start] = b.Len()
+	mapCol := func(col int) int {
+		return at[max(0, min(col-1, len(at)-1))]
 	}
 	return b.String(), mapCol
+}
+
+// escapeRune returns r, or an escape such as \x1b or \u202e for a rune a
+// terminal or a log viewer would act on rather than show: control
+// characters (ESC, BEL, NUL, CR, ...), line and paragraph separators,
+// bidirectional controls and invisible format characters.
+func escapeRune(r rune) string {
+	switch {
+	case r < 0x20 || r == 0x7f:
+		return fmt.Sprintf("\\x%02x", r)
+	case unicode.IsControl(r) || unicode.In(r, unicode.Bidi_Control, unicode.Zl, unicode.Zp, unicode.Cf):
+		return fmt.Sprintf("\\u%04x", r)
+	}
+	return string(r)
+}
+
+// TerminalSafe returns s with every rune a terminal would act on escaped
+// as escapeRune does, and bytes that are not UTF-8 written as \xNN, so that
+// file names and messages cannot move the cursor, clear the screen or start
+// a new log line.
+func TerminalSafe(s string) string {
+	safe := true
+	for _, r := range s {
+		if r == utf8.RuneError || escapeRune(r) != string(r) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		} else {
+			b.WriteString(escapeRune(r))
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // lineBounds returns the byte range of line n, without "\n" or "\r\n".

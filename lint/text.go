@@ -34,8 +34,9 @@ const (
 //	     = hint: ...
 //	     = doc: https://.../docs/rules/RULE-ID.md
 //
-// with secret values masked, followed by a summary line when there is any
-// finding. Nothing is written for a clean run.
+// with secret values masked and control characters escaped (TerminalSafe),
+// followed by a summary line when there is any finding. Nothing is written
+// for a clean run.
 func WriteText(w io.Writer, results []*Result, opts TextOptions) error {
 	bw := bufio.NewWriter(w)
 	paint := func(code, s string) string {
@@ -62,13 +63,13 @@ func WriteText(w io.Writer, results []*Result, opts TextOptions) error {
 				sevColor = ansiBlue
 			}
 			fmt.Fprintf(bw, "%s: %s: %s %s\n",
-				paint(ansiBold, d.position()),
+				paint(ansiBold, TerminalSafe(d.position())),
 				paint(sevColor, d.Severity.String()),
-				d.Message,
-				paint(ansiDim, "["+d.Rule+"]"))
+				TerminalSafe(d.Message),
+				paint(ansiDim, "["+TerminalSafe(d.Rule)+"]"))
 			writeSnippet(bw, r.Masker, d, func(s string) string { return paint(sevColor, s) }, func(s string) string { return paint(ansiCyan, s) })
 			if d.Hint != "" {
-				fmt.Fprintf(bw, "%s %s\n", paint(ansiCyan, "     = hint:"), d.Hint)
+				fmt.Fprintf(bw, "%s %s\n", paint(ansiCyan, "     = hint:"), TerminalSafe(d.Hint))
 			}
 			if u := DocURL(d.Rule); u != "" {
 				fmt.Fprintf(bw, "%s %s\n", paint(ansiCyan, "     = doc:"), u)
