@@ -32,6 +32,13 @@ func Compile(f *dconf.File) (*Plan, error) {
 		steps:  map[string]*Step{},
 		grants: map[string]map[string]bool{},
 	}
+	// Keys become Vault and Consul path segments; one that climbs out of
+	// its prefix or makes two settings share a path must never reach a
+	// plan, even from a caller that did not lint.
+	if ks := schema.UnsafeKeys(f); len(ks) > 0 {
+		k := ks[0]
+		return nil, fmt.Errorf("cannot compile %q: %s at %s (%s) cannot be written into a Vault or Consul path", f.Name, k.Problem, k.Path, k.Key.Pos())
+	}
 	if err := b.readCluster(); err != nil {
 		return nil, err
 	}
@@ -43,6 +50,9 @@ func Compile(f *dconf.File) (*Plan, error) {
 	b.routerTLS()
 	b.consulACL()
 	b.store()
+	if b.err != nil {
+		return nil, b.err
+	}
 	// Policies come last because every earlier step adds the paths its
 	// readers need.
 	b.componentPolicies()
@@ -88,6 +98,8 @@ type builder struct {
 
 	steps  map[string]*Step
 	grants map[string]map[string]bool // component kind -> KV API paths it reads
+
+	err error // the first reason the plan cannot be made
 }
 
 // prompt is one entry of the prompts section.
@@ -136,6 +148,14 @@ func (b *builder) readCluster() error {
 			p := prompt{name: e.Key.Name, target: stringAt(pm, "target"), secret: true}
 			if v, ok := entryValue(pm, "secret").(*dconf.Bool); ok {
 				p.secret = v.Value
+			}
+			// Targets are kept in the form Path.String writes, which
+			// the converter compares with; a target lint refuses (an
+			// index with a sign or leading zero) places no answer.
+			if tp, err := schema.ParseTarget(p.target); err == nil {
+				p.target = tp.String()
+			} else {
+				p.target = ""
 			}
 			b.prompts = append(b.prompts, p)
 			if p.target != "" {
@@ -585,33 +605,28 @@ func (c *converter) insertPromptRefs(p dconf.Path, doc any) any {
 	}
 	slices.Sort(targets)
 	for _, t := range targets {
-		elems := strings.Split(strings.TrimPrefix(t, base), ".")
-		if dconf.Lookup(c.b.f.Root, append(slices.Clone(p), toPath(elems)...)) != nil {
+		tp, err := schema.ParseTarget(t)
+		if err != nil {
+			continue // readCluster keeps only targets that parse
+		}
+		if dconf.Lookup(c.b.f.Root, tp) != nil {
 			continue // present in the file: value already replaced it
 		}
+		elems := strings.Split(strings.TrimPrefix(t, base), ".")
 		lp := pathPrompt(c.b.promptTargets[t])
 		ref := map[string]any{"vault": kvAPIPath(lp), "field": "value"}
-		if setAt(doc, elems, ref) {
-			c.deps["vault.kv.put:"+lp] = true
+		if !setAt(doc, elems, ref) {
+			// The prompt-target rule refuses such a target; a plan that
+			// wrote the answer to Vault with nothing reading it would be
+			// wrong, so there is none.
+			if c.b.err == nil {
+				c.b.err = fmt.Errorf("cannot compile %q: the target %q of prompt %q runs through an array element or value the file does not have", c.b.f.Name, t, c.b.promptTargets[t])
+			}
+			continue
 		}
-		// TODO: a target that runs through a missing array element gets no
-		// reference in the store; the prompt's answer is still written to
-		// Vault.
+		c.deps["vault.kv.put:"+lp] = true
 	}
 	return doc
-}
-
-// toPath turns dotted elements into a Path, reading digits as indexes.
-func toPath(elems []string) dconf.Path {
-	p := make(dconf.Path, len(elems))
-	for i, e := range elems {
-		if n, err := strconv.Atoi(e); err == nil && n >= 0 {
-			p[i] = dconf.PathElem{Index: n, IsIndex: true}
-		} else {
-			p[i] = dconf.PathElem{Key: e}
-		}
-	}
-	return p
 }
 
 // setAt sets doc at the path elems to v, creating maps on the way, and
@@ -649,29 +664,15 @@ func setAt(doc any, elems []string, v any) bool {
 }
 
 // isSecret reports whether the scalar v at p is a secret to keep out of the
-// store and the plan: a setting the schema marks secret, a key that looks
-// like a credential where the schema does not know the setting, or any text
-// holding a private key. Empty strings count as unset.
+// store and the plan, by the classification lint and the fingerprint use
+// (schema.SecretValue): everything at or below a setting the schema marks
+// secret or a key that looks secret, and any text holding a private key.
+// Empty strings count as unset.
 func (b *builder) isSecret(p dconf.Path, v dconf.Value) bool {
-	if s, ok := v.(*dconf.String); ok {
-		if s.Value == "" {
-			return false
-		}
-		if strings.Contains(s.Value, "PRIVATE KEY") {
-			return true
-		}
+	if s, ok := v.(*dconf.String); ok && s.Value == "" {
+		return false
 	}
-	if schema.IsSecret(p) {
-		return true
-	}
-	last := ""
-	for i := len(p) - 1; i >= 0; i-- {
-		if !p[i].IsIndex {
-			last = p[i].Key
-			break
-		}
-	}
-	return last != "" && looksSecret(last) && !schema.KnownSetting(p)
+	return schema.SecretValue(p, v)
 }
 
 // literalSecret adds the KV write of a secret written literally in

@@ -17,7 +17,7 @@ import (
 
 // fingerprintHeader starts the hashed text, so that a future change of the
 // canonical form cannot collide with this one.
-const fingerprintHeader = "confc plan fingerprint v1\n"
+const fingerprintHeader = "confc plan fingerprint v2\n"
 
 // ErrStale is wrapped by the error CheckFresh returns for a plan that no
 // longer matches cluster.conf.
@@ -26,7 +26,8 @@ var ErrStale = errors.New("plan is stale")
 // Fingerprint returns the fingerprint of a parsed cluster.conf under the
 // running confc and schema: "sha256:" and a hex digest. It depends on the
 // file's values only, so comments, whitespace, quoting and the order of keys
-// in a map do not change it (see docs/plan.md).
+// in a map do not change it; secret values do not enter it at all, since
+// apply reads them from cluster.conf when it runs (see docs/plan.md).
 func Fingerprint(f *dconf.File) string {
 	return fingerprint(f, schema.Version(), version.Version)
 }
@@ -36,7 +37,8 @@ func fingerprint(f *dconf.File, schemaVersion, confcVersion string) string {
 	var b strings.Builder
 	b.WriteString(fingerprintHeader)
 	if f != nil && f.Root != nil {
-		canonical(&b, f.Root)
+		c := canonicalizer{b: &b, secrets: schema.NewSecrets(f)}
+		c.value(nil, f.Root, false)
 	}
 	b.WriteString("\nschema ")
 	b.WriteString(schemaVersion)
@@ -47,9 +49,67 @@ func fingerprint(f *dconf.File, schemaVersion, confcVersion string) string {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// canonical writes the canonical form of v: typed scalars, maps with sorted
-// keys, arrays in order.
-func canonical(b *strings.Builder, v dconf.Value) {
+// hiddenMarker stands for a secret value in the canonical form.
+const hiddenMarker = "h"
+
+// canonicalizer writes the canonical form of a tree.
+type canonicalizer struct {
+	b       *strings.Builder
+	secrets *schema.Secrets
+}
+
+// value writes the canonical form of v at path p: typed scalars, maps with
+// sorted keys, arrays in order. A secret value (the compiler's own
+// classification, prompt targets included) is written as a marker, so the
+// fingerprint, which is published with the plan, says nothing about it: a
+// digest over a secret would let anyone holding the plan test guesses
+// offline. A non-empty secret and an empty one differ, because the plan
+// differs (an empty secret is unset). hidden tells that a value above p was
+// a secret already.
+func (c *canonicalizer) value(p dconf.Path, v dconf.Value, hidden bool) {
+	b := c.b
+	if !hidden && p != nil {
+		switch v.(type) {
+		case *dconf.Map, *dconf.Array:
+			hidden = c.secrets.Target(p) || schema.SecretKind(p) != schema.NotSecret
+		default:
+			hidden = c.secrets.Hidden(p, v)
+		}
+	}
+	switch n := v.(type) {
+	case *dconf.Map:
+		entries := slices.Clone(n.Entries)
+		slices.SortFunc(entries, func(x, y *dconf.Entry) int { return strings.Compare(x.Key.Name, y.Key.Name) })
+		b.WriteByte('{')
+		for i, e := range entries {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Quote(e.Key.Name))
+			b.WriteByte(':')
+			c.value(append(p[:len(p):len(p)], dconf.PathElem{Key: e.Key.Name}), e.Value, hidden)
+		}
+		b.WriteByte('}')
+		return
+	case *dconf.Array:
+		b.WriteByte('[')
+		for i, el := range n.Elems {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			c.value(append(p[:len(p):len(p)], dconf.PathElem{Index: i, IsIndex: true}), el, hidden)
+		}
+		b.WriteByte(']')
+		return
+	}
+	if hidden {
+		if s, ok := v.(*dconf.String); ok && s.Value == "" {
+			b.WriteString(`s""`)
+			return
+		}
+		b.WriteString(hiddenMarker)
+		return
+	}
 	switch n := v.(type) {
 	case *dconf.String:
 		b.WriteByte('s')
@@ -67,30 +127,11 @@ func canonical(b *strings.Builder, v dconf.Value) {
 			b.WriteString("b0")
 		}
 	case *dconf.DateTime:
+		// The text the plan writes to the store (see scalar), offset
+		// included: 18:00+01:00 and 17:00Z are one instant but two
+		// different settings.
 		b.WriteByte('t')
-		b.WriteString(n.Value.UTC().Format(time.RFC3339Nano))
-	case *dconf.Map:
-		entries := slices.Clone(n.Entries)
-		slices.SortFunc(entries, func(x, y *dconf.Entry) int { return strings.Compare(x.Key.Name, y.Key.Name) })
-		b.WriteByte('{')
-		for i, e := range entries {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(strconv.Quote(e.Key.Name))
-			b.WriteByte(':')
-			canonical(b, e.Value)
-		}
-		b.WriteByte('}')
-	case *dconf.Array:
-		b.WriteByte('[')
-		for i, el := range n.Elems {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			canonical(b, el)
-		}
-		b.WriteByte(']')
+		b.WriteString(n.Value.Format(time.RFC3339Nano))
 	default:
 		// A nil value cannot come from the parser; write a marker rather
 		// than nothing so that it still counts.

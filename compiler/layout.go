@@ -131,23 +131,3 @@ func efsOwner(mount string, known func(string) bool) string {
 	}
 	return "instance-manager"
 }
-
-// secretLookingNames are key names, or key name endings after "_" or "-",
-// that mark a value as a credential where the schema does not know the
-// setting. The list matches the one the plaintext-secret lint rule uses, so
-// that whatever lint warns about is also kept out of the plan.
-var secretLookingNames = []string{
-	"password", "passwd", "passphrase", "secret", "token",
-	"private_key", "secret_key", "client_secret", "api_key",
-}
-
-// looksSecret reports whether a key name suggests a credential.
-func looksSecret(key string) bool {
-	k := strings.ToLower(key)
-	for _, n := range secretLookingNames {
-		if k == n || strings.HasSuffix(k, "_"+n) || strings.HasSuffix(k, "-"+n) {
-			return true
-		}
-	}
-	return false
-}

@@ -63,15 +63,24 @@ func order(steps []*Step) ([]*Step, error) {
 // stepHeap is a min-heap of steps by phase, then ID.
 type stepHeap []*Step
 
+// Len returns the number of ready steps (heap.Interface).
 func (h stepHeap) Len() int { return len(h) }
+
+// Less orders ready steps by phase, then ID (heap.Interface).
 func (h stepHeap) Less(i, j int) bool {
 	if ri, rj := h[i].Phase.rank(), h[j].Phase.rank(); ri != rj {
 		return ri < rj
 	}
 	return h[i].ID < h[j].ID
 }
+
+// Swap swaps two ready steps (heap.Interface).
 func (h stepHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *stepHeap) Push(x any)   { *h = append(*h, x.(*Step)) }
+
+// Push adds a ready step (heap.Interface).
+func (h *stepHeap) Push(x any) { *h = append(*h, x.(*Step)) }
+
+// Pop removes the last step (heap.Interface).
 func (h *stepHeap) Pop() any {
 	old := *h
 	s := old[len(old)-1]
