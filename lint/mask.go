@@ -231,7 +231,13 @@ func (m *Masker) maskTextValue(off int) {
 			end = off + i + 1
 		}
 	default:
-		end = off + len(bytes.TrimRight(m.src[off:lineEnd], " \t\r"))
+		end = off + len(bytes.TrimRight(m.src[off:lineEnd], " \t\r,;"))
+		// Quotes around the rest of the line are kept, so it still reads
+		// as Dconf; whatever lies between them is masked.
+		if q := m.src[off]; (q == '"' || q == '\'') && end-off >= 2 && m.src[end-1] == q {
+			off++
+			end--
+		}
 	}
 	if off >= end {
 		return
