@@ -23,9 +23,14 @@ type Result struct {
 	Diagnostics []Diagnostic
 	// Masker hides secret values when source lines are printed.
 	Masker *Masker
+	// ReadError, when not nil, is why the file could not be read; see
+	// [ReadError]. File is then nil and Diagnostics hold one read-error
+	// finding.
+	ReadError error
 }
 
-// ParseFailed reports whether the file could not be parsed.
+// ParseFailed reports whether the file could not be parsed, or not even
+// read.
 func (r *Result) ParseFailed() bool { return r.File == nil }
 
 // Count returns how many findings are at severity min or above.

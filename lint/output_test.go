@@ -142,7 +142,7 @@ func TestMaskerLineColumns(t *testing.T) {
 }
 
 func TestTextSnippet(t *testing.T) {
-	src := edit(t, "  vault: 3\n", "  vault: 1\n")
+	src := edit(t, "  vault: 3\n", "  vault: 1\n") + names
 	var b bytes.Buffer
 	if err := WriteText(&b, []*Result{Source("t.conf", []byte(src))}, TextOptions{}); err != nil {
 		t.Fatal(err)
@@ -183,7 +183,7 @@ func TestJSONShape(t *testing.T) {
 		t.Errorf("empty output is %q, want []", b.String())
 	}
 	b.Reset()
-	r := Source("t.conf", []byte(edit(t, "  vault: 3\n", "  vault: 1\n")))
+	r := Source("t.conf", []byte(edit(t, "  vault: 3\n", "  vault: 1\n")+names))
 	if err := WriteJSON(&b, []*Result{r}); err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func TestPromptTarget(t *testing.T) {
 }
 
 func TestPromptTargetMessages(t *testing.T) {
-	r := Source("test.conf", []byte(base+"prompts: {\n  a: { label: x, target: \"prompts.a.target\" }\n}\n"))
+	r := Source("test.conf", []byte(base+names+"prompts: {\n  a: { label: x, target: \"prompts.a.target\" }\n}\n"))
 	if len(r.Diagnostics) != 1 {
 		t.Fatalf("got %v", r.Diagnostics)
 	}

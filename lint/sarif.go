@@ -2,6 +2,7 @@ package lint
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -27,9 +28,40 @@ type SARIFLog struct {
 
 // SARIFRun is one run of one tool.
 type SARIFRun struct {
-	Tool       SARIFTool     `json:"tool"`
-	ColumnKind string        `json:"columnKind"`
-	Results    []SARIFResult `json:"results"`
+	Tool        SARIFTool         `json:"tool"`
+	Invocations []SARIFInvocation `json:"invocations"`
+	ColumnKind  string            `json:"columnKind"`
+	Results     []SARIFResult     `json:"results"`
+}
+
+// SARIFInvocation says whether the run could check every file it was
+// given. ExecutionSuccessful is false when a file could not be read, so
+// that a code-scanning upload does not pass off a run that checked nothing
+// as a clean one.
+type SARIFInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []SARIFNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+// SARIFNotification reports a problem of the run itself, such as a file
+// that could not be read.
+type SARIFNotification struct {
+	Level      string                  `json:"level"`
+	Message    SARIFMessage            `json:"message"`
+	Descriptor *SARIFDescriptorRef     `json:"descriptor,omitempty"`
+	Locations  []SARIFLocationNoRegion `json:"locations,omitempty"`
+}
+
+// SARIFDescriptorRef names the rule a notification is about.
+type SARIFDescriptorRef struct {
+	ID string `json:"id"`
+}
+
+// SARIFLocationNoRegion names a whole file, for notifications.
+type SARIFLocationNoRegion struct {
+	PhysicalLocation struct {
+		ArtifactLocation SARIFArtifactLocation `json:"artifactLocation"`
+	} `json:"physicalLocation"`
 }
 
 // SARIFTool describes confc.
@@ -144,7 +176,22 @@ func WriteSARIF(w io.Writer, results []*Result, version string) error {
 		}
 	}
 
-	run := SARIFRun{Tool: SARIFTool{Driver: driver}, ColumnKind: "unicodeCodePoints", Results: []SARIFResult{}}
+	inv := SARIFInvocation{ExecutionSuccessful: true}
+	for _, r := range results {
+		if r.ReadError == nil {
+			continue
+		}
+		inv.ExecutionSuccessful = false
+		var loc SARIFLocationNoRegion
+		loc.PhysicalLocation.ArtifactLocation.URI = fileURI(r.Name)
+		inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications, SARIFNotification{
+			Level:      "error",
+			Message:    SARIFMessage{Text: fmt.Sprintf("cannot read %q: %v", r.Name, r.ReadError)},
+			Descriptor: &SARIFDescriptorRef{ID: RuleReadError},
+			Locations:  []SARIFLocationNoRegion{loc},
+		})
+	}
+	run := SARIFRun{Tool: SARIFTool{Driver: driver}, Invocations: []SARIFInvocation{inv}, ColumnKind: "unicodeCodePoints", Results: []SARIFResult{}}
 	for _, r := range results {
 		for _, d := range r.Diagnostics {
 			msg := d.Message

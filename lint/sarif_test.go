@@ -31,6 +31,25 @@ type sarifLogSpec struct {
 				} `json:"rules"`
 			} `json:"driver"`
 		} `json:"tool"`
+		Invocations []struct {
+			ExecutionSuccessful        bool `json:"executionSuccessful"`
+			ToolExecutionNotifications []struct {
+				Level   string `json:"level"`
+				Message struct {
+					Text string `json:"text"`
+				} `json:"message"`
+				Descriptor struct {
+					ID string `json:"id"`
+				} `json:"descriptor"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"toolExecutionNotifications"`
+		} `json:"invocations"`
 		ColumnKind string `json:"columnKind"`
 		Results    []struct {
 			RuleID    string `json:"ruleId"`
@@ -57,7 +76,7 @@ type sarifLogSpec struct {
 }
 
 func TestSARIFShape(t *testing.T) {
-	src := edit(t, "  vault: 3\n", "  vault: 1\n") + "# é\n"
+	src := edit(t, "  vault: 3\n", "  vault: 1\n") + names + "# é\n"
 	r := Source("dir/my file.conf", []byte(src))
 	var b bytes.Buffer
 	if err := WriteSARIF(&b, []*Result{r}, "v9.9.9"); err != nil {

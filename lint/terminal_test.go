@@ -66,7 +66,7 @@ func TestLineMapsColumnsAfterEscapes(t *testing.T) {
 }
 
 func TestSnippetCaretWithBOM(t *testing.T) {
-	src := "\uFEFFcomponents: { vault: 2, kv-store: 2 }\n"
+	src := "\uFEFFcomponents: { vault: 2, kv-store: 2 }\n" + names
 	r := Source("test.conf", []byte(src))
 	var b bytes.Buffer
 	WriteText(&b, []*Result{r}, TextOptions{})

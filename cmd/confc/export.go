@@ -2,8 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"os"
 
 	"github.com/confc/confc/dconf"
 	"github.com/confc/confc/lint"
@@ -11,7 +9,7 @@ import (
 
 // ExportCmd prints a parsed cluster.conf in another format.
 type ExportCmd struct {
-	File        string `arg:"" name:"file" predictor:"conf" help:"cluster.conf file to export."`
+	File        string `arg:"" name:"file" predictor:"conf" help:"cluster.conf file to export; - reads standard input."`
 	Format      string `enum:"json" default:"json" help:"Output format: json."`
 	ShowSecrets bool   `name:"show-secrets" help:"Print secret values instead of \"****\"."`
 }
@@ -30,11 +28,11 @@ Example:
 
 // Run parses the file and writes it out.
 func (c *ExportCmd) Run(env *Env) error {
-	src, err := os.ReadFile(c.File)
+	name, src, err := readConf(env, c.File)
 	if err != nil {
-		return exitWith(lintExitUnread, fmt.Errorf("cannot read %q: %w", c.File, unwrapPathError(err)))
+		return exitWith(lintExitUnread, err)
 	}
-	f, err := dconf.Parse(c.File, src)
+	f, err := dconf.Parse(name, src)
 	if err != nil {
 		// A parse error may quote the text it stumbled on, which could be
 		// part of a secret.

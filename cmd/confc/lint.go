@@ -25,7 +25,7 @@ const (
 
 // LintCmd checks cluster.conf files.
 type LintCmd struct {
-	Files  []string `arg:"" name:"file" predictor:"conf" help:"cluster.conf files to check."`
+	Files  []string `arg:"" name:"file" predictor:"conf" help:"cluster.conf files to check; - reads standard input."`
 	Format string   `enum:"text,json,sarif,github" default:"text" help:"Output format: text, json, sarif or github (${default} by default)."`
 	FailOn string   `name:"fail-on" enum:"error,warning" default:"error" help:"Exit with status 1 when a finding is at this level or above: error or warning."`
 	Color  string   `enum:"auto,always,never" default:"auto" help:"Colour text output: auto (on a terminal without NO_COLOR), always or never."`
@@ -66,17 +66,28 @@ func (c *LintCmd) Run(env *Env) error {
 	if err != nil {
 		return err
 	}
+	if n := countStdin(c.Files); n > 1 {
+		return exitWith(exitUsage, errStdinTwice)
+	}
 	code := lintExitClean
 	var results []*lint.Result
 	for _, name := range c.Files {
-		r, err := opts.Path(name)
+		display, src, err := readConf(env, name)
 		if err != nil {
-			fmt.Fprintf(env.Stderr, "confc: cannot read %q: %v\n", name, unwrapPathError(err))
+			// The finding goes into every format, so that a JSON or SARIF
+			// consumer sees the failure; stderr says it too for machine
+			// formats, whose stdout is usually redirected.
+			if c.Format != "text" {
+				fmt.Fprintf(env.Stderr, "confc: %v\n", err)
+			}
+			results = append(results, lint.ReadError(display, errors.Unwrap(err)))
 			code = lintExitUnread
 			continue
 		}
+		env.log().Debug("file read", slog.String("file", display), slog.Int("bytes", len(src)))
+		r := opts.Source(display, src)
 		results = append(results, r)
-		env.log().Debug("file linted", slog.String("file", name), slog.Int("errors", r.Count(lint.Error)), slog.Int("findings", len(r.Diagnostics)))
+		env.log().Debug("file linted", slog.String("file", display), slog.Int("errors", r.Count(lint.Error)), slog.Int("findings", len(r.Diagnostics)))
 		if r.ParseFailed() {
 			code = lintExitUnread
 		} else if code == lintExitClean && r.Count(failOn) > 0 {
@@ -138,6 +149,17 @@ func (c *LintCmd) useColor(w io.Writer) bool {
 	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// countStdin counts the "-" arguments among names.
+func countStdin(names []string) int {
+	n := 0
+	for _, name := range names {
+		if name == stdinName {
+			n++
+		}
+	}
+	return n
 }
 
 // unwrapPathError drops the operation and path from a file error, which

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -17,7 +18,7 @@ const (
 
 // PlanCmd compiles a cluster.conf into a plan.
 type PlanCmd struct {
-	File             string   `arg:"" name:"file" predictor:"conf" help:"cluster.conf to compile."`
+	File             string   `arg:"" name:"file" predictor:"conf" help:"cluster.conf to compile; - reads standard input."`
 	Format           string   `enum:"text,json,markdown" default:"text" help:"Output format: text, json or markdown (${default} by default)."`
 	Out              string   `short:"o" name:"out" placeholder:"PLANFILE" help:"Also write the plan, as JSON, to this file (for confc apply and confc show)."`
 	DetailedExitcode bool     `name:"detailed-exitcode" help:"Exit 0 when there is nothing to change and 2 when there are changes."`
@@ -54,10 +55,14 @@ func (c *PlanCmd) Run(env *Env) error {
 	if err != nil {
 		return err
 	}
-	r, err := opts.Path(c.File)
-	if err != nil {
-		return exitWith(planExitUnread, fmt.Errorf("cannot read %q: %w", c.File, unwrapPathError(err)))
+	if c.File == stdinName && c.Refresh && c.InputJSON {
+		return exitWith(exitUsage, errors.New(`"-" and --input-json both read standard input; give cluster.conf as a file`))
 	}
+	name, src, err := readConf(env, c.File)
+	if err != nil {
+		return exitWith(planExitUnread, err)
+	}
+	r := opts.Source(name, src)
 	// Diagnostics go to stderr: stdout carries only the plan, so that it
 	// can be piped into a pull-request comment.
 	if len(r.Diagnostics) > 0 {
@@ -69,7 +74,7 @@ func (c *PlanCmd) Run(env *Env) error {
 		return exitWith(planExitUnread, nil)
 	}
 	if r.HasErrors() {
-		return exitWith(planExitError, fmt.Errorf("no plan: %q has lint errors", c.File))
+		return exitWith(planExitError, fmt.Errorf("no plan: %q has lint errors", name))
 	}
 
 	p, err := compiler.Compile(r.File)
@@ -77,11 +82,11 @@ func (c *PlanCmd) Run(env *Env) error {
 		return exitWith(planExitError, err)
 	}
 	if c.Refresh {
-		if err := refreshPlan(env, &c.ConnFlags, c.File, r.File, p); err != nil {
+		if err := refreshPlan(env, &c.ConnFlags, name, r.File, p); err != nil {
 			return exitWith(planExitError, err)
 		}
 	}
-	env.log().Debug("plan compiled", slog.String("file", c.File), slog.Int("steps", len(p.Steps)))
+	env.log().Debug("plan compiled", slog.String("file", name), slog.Int("steps", len(p.Steps)))
 	if c.Out != "" {
 		if err := compiler.WriteFile(c.Out, p); err != nil {
 			return exitWith(planExitError, err)

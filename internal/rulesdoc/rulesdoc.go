@@ -35,6 +35,7 @@ var origins = map[string]string{
 	lint.OriginParser: "the Dconf parser",
 	lint.OriginSchema: "the CUE schema",
 	lint.OriginLint:   "a Go rule in package lint",
+	lint.OriginReader: "confc when it opens the file",
 }
 
 // checkedBy says where r is checked.
@@ -55,7 +56,7 @@ func page(r *lint.Rule) []byte {
 	b.WriteString(markdown(r.Doc))
 	b.WriteString("\n## Silencing a finding\n\n")
 	switch r.ID {
-	case "syntax", "suppression":
+	case "syntax", "suppression", lint.RuleReadError:
 		b.WriteString("Findings of this rule cannot be silenced.\n")
 	default:
 		fmt.Fprintf(&b, "Put this comment on the line before the finding, or at the end of its\nline, with the reason the finding is acceptable:\n\n```\n# confc:ignore %s REASON\n```\n", r.ID)
