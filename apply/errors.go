@@ -91,7 +91,15 @@ type ResumableError struct {
 }
 
 func (e *ResumableError) Error() string {
-	return fmt.Sprintf("%v; the apply stopped and can be resumed by running it again", e.Err)
+	// A cause that is itself resumable (a request that gave up inside a
+	// probe of every server) already carries the advice.
+	var inner *ResumableError
+	if errors.As(e.Err, &inner) {
+		return e.Err.Error()
+	}
+	// The advice holds whether or not any step ran: the first request may
+	// be the one that failed.
+	return fmt.Sprintf("%v; the apply stopped: run it again once the servers respond (finished steps are not repeated)", e.Err)
 }
 
 func (e *ResumableError) Unwrap() error { return e.Err }

@@ -41,8 +41,8 @@ func (a StaticAnswers) Answer(name string) (string, bool) {
 type Input struct {
 	// ClusterPassphrase logs in to Vault and encrypts the unseal keys.
 	ClusterPassphrase string `json:"clusterPassphrase"`
-	// ConfigPassphrase encrypts a saved answers file (not used by apply
-	// yet).
+	// ConfigPassphrase decrypts and encrypts cluster.sec, the saved
+	// answers file next to cluster.conf.
 	ConfigPassphrase string `json:"configPassphrase"`
 	// Prompts maps prompt names to answers.
 	Prompts map[string]string `json:"prompts"`
@@ -55,26 +55,47 @@ type Input struct {
 // so that a misspelt "prompts" does not silently leave every prompt
 // unanswered. The error never quotes the input, which holds secrets.
 func ReadInput(r io.Reader) (*Input, error) {
-	dec := json.NewDecoder(r)
+	cr := &countingReader{r: r}
+	dec := json.NewDecoder(cr)
 	dec.DisallowUnknownFields()
 	var in Input
 	if err := dec.Decode(&in); err != nil {
-		return nil, fmt.Errorf("invalid --input-json document: %s", describeJSONError(err))
+		return nil, fmt.Errorf("invalid --input-json document: %s", describeJSONError(err, cr.n))
 	}
 	return &in, nil
 }
 
+// countingReader counts the bytes read, which is where a truncated
+// document ends.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
 // describeJSONError keeps the kind and place of a JSON error but drops any
-// quoted input.
-func describeJSONError(err error) string {
+// quoted input. end is how far the decoder read, where a document that
+// stops early ends.
+func describeJSONError(err error, end int64) string {
 	switch e := err.(type) {
 	case *json.SyntaxError:
-		return fmt.Sprintf("syntax error at byte %d", e.Offset)
+		return fmt.Sprintf("not valid JSON: syntax error at byte %d", e.Offset)
 	case *json.UnmarshalTypeError:
+		if e.Field == "" {
+			return "not a JSON object"
+		}
 		return fmt.Sprintf("field %q must be a %s", e.Field, e.Type)
 	}
 	if err == io.EOF {
 		return "empty input"
+	}
+	if err == io.ErrUnexpectedEOF {
+		return fmt.Sprintf("not valid JSON: the document ends early, at byte %d", end)
 	}
 	msg := err.Error()
 	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {

@@ -257,3 +257,41 @@ func TestLookupDotted(t *testing.T) {
 		}
 	}
 }
+
+func TestResumableErrorSaysItOnce(t *testing.T) {
+	inner := &ResumableError{Err: errors.New("connection refused")}
+	outer := &ResumableError{Err: fmt.Errorf("no vault server could be reached: %w", inner)}
+	msg := outer.Error()
+	if n := strings.Count(msg, "run it again"); n != 1 {
+		t.Errorf("advice given %d times: %q", n, msg)
+	}
+	if !strings.HasPrefix(msg, "no vault server could be reached: connection refused;") {
+		t.Errorf("message %q", msg)
+	}
+	if strings.Contains(msg, "resumed") {
+		t.Errorf("message talks of resuming: %q", msg)
+	}
+}
+
+func TestReadInputErrorsNameTheProblem(t *testing.T) {
+	cases := map[string]string{
+		`{"clusterPassphrase": "canary-input-1`:  "not valid JSON: the document ends early, at byte 37",
+		`{"clusterPassphrase": "canary-input-1"`: "not valid JSON: the document ends early",
+		`{"clusterPassphrase" "canary-input-1"}`: "not valid JSON: syntax error at byte 22",
+		`["canary-input-1"]`:                     "not a JSON object",
+		``:                                       "empty input",
+	}
+	for in, want := range cases {
+		_, err := ReadInput(strings.NewReader(in))
+		if err == nil {
+			t.Errorf("%q: no error", in)
+			continue
+		}
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", in, err, want)
+		}
+		if strings.Contains(err.Error(), "canary-input") {
+			t.Errorf("%q: error quotes the input: %v", in, err)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -158,6 +159,11 @@ func checkFresh(p *Plan, f *dconf.File, schemaVersion, confcVersion string) erro
 		return fmt.Errorf("%w: it was made by confc %q, this is confc %q; run \"confc plan\" again", ErrStale, p.Input.ConfcVersion, confcVersion)
 	case p.Input.SchemaVersion != schemaVersion:
 		return fmt.Errorf("%w: it was made with schema %q, this confc has schema %q; run \"confc plan\" again", ErrStale, p.Input.SchemaVersion, schemaVersion)
+	case p.Input.File != "" && p.Input.File != filepath.Base(name):
+		// A different file, not an edited one: saying it "changed" sent
+		// readers looking for an edit that never happened.
+		return fmt.Errorf("%w: it was made from a different cluster.conf, %q, not from %q (plan %s, file %s); check the file given, or run \"confc plan\" again",
+			ErrStale, p.Input.File, name, short(p.Fingerprint), short(fingerprint(f, schemaVersion, confcVersion)))
 	default:
 		return fmt.Errorf("%w: %q changed since the plan was made (plan %s, file %s); run \"confc plan\" again",
 			ErrStale, name, short(p.Fingerprint), short(fingerprint(f, schemaVersion, confcVersion)))

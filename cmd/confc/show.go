@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/confc/confc/compiler"
 	"github.com/confc/confc/lint"
@@ -23,8 +25,9 @@ given cluster.conf (comments and formatting aside) by this confc and schema.
 
 Exit status:
   0  plan shown
-  1  the plan file is unreadable or invalid, or --check found it stale
+  1  --check found the plan stale
   2  usage error
+  3  the plan file or the --check file could not be read or parsed
 
 Example:
   confc show --format markdown plan.json`
@@ -34,19 +37,25 @@ Example:
 func (c *ShowCmd) Run(env *Env) error {
 	p, err := compiler.ReadFile(c.File)
 	if err != nil {
-		return exitWith(1, unwrapPathError(err))
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return exitWith(showExitUnread, fmt.Errorf("cannot read %q: %w", c.File, pe.Err))
+		}
+		// Decoding errors already start with the file name.
+		return exitWith(showExitUnread, err)
 	}
 	if c.Check != "" {
-		r, err := lint.Path(c.Check)
+		name, src, err := readConf(env, c.Check)
 		if err != nil {
-			return exitWith(1, fmt.Errorf("cannot read %q: %w", c.Check, unwrapPathError(err)))
+			return exitWith(showExitUnread, err)
 		}
+		r := lint.Source(name, src)
 		if r.ParseFailed() {
 			_ = lint.WriteText(env.Stderr, []*lint.Result{r}, lint.TextOptions{})
-			return exitWith(1, fmt.Errorf("cannot check the plan: %q does not parse", c.Check))
+			return exitWith(showExitUnread, fmt.Errorf("cannot check the plan: %q does not parse", name))
 		}
 		if err := compiler.CheckFresh(p, r.File); err != nil {
-			return exitWith(1, err)
+			return exitWith(showExitStale, err)
 		}
 	}
 	if err := compiler.Render(env.Stdout, p, compiler.Format(c.Format)); err != nil {
@@ -54,3 +63,9 @@ func (c *ShowCmd) Run(env *Env) error {
 	}
 	return nil
 }
+
+// Exit codes of "confc show" beyond 0 and 2 (usage error).
+const (
+	showExitStale  = 1 // --check found the plan stale
+	showExitUnread = 3 // the plan file or the --check file could not be read or parsed
+)
