@@ -62,8 +62,8 @@ the hint suggests the closest known name.
 
   components: { route: 3 }   # did you mean "router"?
 
-Run "confc explain unknown-component" to see this text; the list of known
-components is in the schema (schema/*.cue).`,
+"confc explain unknown-component" prints this text followed by every
+component name confc knows.`,
 	})
 	register(&Rule{
 		ID:       "kv-store-odd",
@@ -72,7 +72,8 @@ components is in the schema (schema/*.cue).`,
 		Summary:  "the kv-store count is even",
 		Doc: `The kv-store (Consul) servers form a Raft cluster, which needs a majority
 to elect a leader. An even count tolerates no more failures than the odd
-count below it and can split evenly, so the count must be 1, 3, 5 or 7.
+count below it and can split evenly, so the count must be odd: 1, 3, 5, …
+(or 0, which deploys no kv-store).
 
   components: { kv-store: 2 }   # use 1 or 3
 

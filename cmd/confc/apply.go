@@ -28,7 +28,7 @@ const (
 // ConnFlags are the connection and secret-input flags shared by apply,
 // plan --refresh and the lock commands.
 type ConnFlags struct {
-	VaultAddr    string `name:"vault-addr" env:"VAULT_ADDR" placeholder:"URL[,URL...]" help:"Vault servers, comma-separated; every sealed one is unsealed (default: https://HOST:8200 for each vault host in cluster.conf)."`
+	VaultAddr    string `name:"vault-addr" env:"VAULT_ADDR" placeholder:"URL[,URL...]" help:"Vault servers, comma-separated (default: https://HOST:8200 for each vault host in cluster.conf). confc apply unseals every sealed one; plan --refresh only reads."`
 	VaultCACert  string `name:"vault-cacert" env:"VAULT_CACERT" type:"path" placeholder:"FILE" help:"CA certificate (PEM) that signed Vault's TLS certificate."`
 	ConsulAddr   string `name:"consul-addr" env:"CONSUL_HTTP_ADDR" placeholder:"URL" help:"Consul HTTP API (default: http://HOST:8500 for the first kv-store host in cluster.conf)."`
 	ConsulCACert string `name:"consul-cacert" env:"CONSUL_CACERT" type:"path" placeholder:"FILE" help:"CA certificate (PEM) of Consul's TLS certificate, for an https address."`

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/confc/confc/lint"
+	"github.com/confc/confc/schema"
 )
 
 // ExplainCmd prints the documentation of a lint rule.
@@ -31,8 +32,61 @@ func (c *ExplainCmd) Run(env *Env) error {
 	}
 	r := lint.RuleByID(c.Rule)
 	if r == nil {
-		return exitWith(exitUsage, fmt.Errorf("unknown rule %q; known rules: %s", c.Rule, strings.Join(lint.RuleIDs(), ", ")))
+		msg := fmt.Sprintf("unknown rule %q", c.Rule)
+		if near := closestRule(c.Rule); near != "" {
+			msg += fmt.Sprintf(" (did you mean %q?)", near)
+		}
+		return exitWith(exitUsage, fmt.Errorf("%s; known rules: %s", msg, strings.Join(lint.RuleIDs(), ", ")))
 	}
 	fmt.Fprintf(env.Stdout, "%s (%s, checked by the %s)\n\n%s\n\n%s\n", r.ID, r.Severity, r.Origin, r.Summary, r.Doc)
+	if r.ID == "unknown-component" {
+		// The list lives in the embedded schema, which binary users cannot
+		// read; printing it here keeps it in step with what lint accepts.
+		fmt.Fprintf(env.Stdout, "\nKnown components:\n  %s\n", strings.Join(schema.Components(), "\n  "))
+	}
 	return nil
+}
+
+// closestRule returns the rule ID nearest to id by edit distance, or ""
+// when none is close enough to be a likely typo (more than a third of the
+// longer name would have to change). An ID that contains id, or that id
+// contains, also counts as close ("secret-store" finds
+// "secret-store-placement").
+func closestRule(id string) string {
+	best, bestDist := "", -1
+	for _, cand := range lint.RuleIDs() {
+		d := editDistance(id, cand)
+		if strings.Contains(cand, id) && len(id) >= 4 || strings.Contains(id, cand) {
+			d = min(d, 1)
+		}
+		if limit := max(len(id), len(cand)) / 3; d > limit {
+			continue
+		}
+		if bestDist < 0 || d < bestDist {
+			best, bestDist = cand, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes (rule
+// IDs are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
