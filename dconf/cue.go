@@ -37,22 +37,51 @@ func ToCUE(f *File) *ast.File {
 	if f == nil {
 		return &ast.File{}
 	}
-	c := &cueConv{tf: token.NewFile(f.Name, -1, len(f.Src))}
+	return NewCUEConverter(f).File(f.Root)
+}
+
+// CUEConverter converts the values of one file into CUE syntax the way ToCUE
+// does, for callers that hand CUE a file in parts: the whole file with some
+// arrays left empty, and those arrays' elements a few at a time. Building a
+// list of n elements costs CUE time in the order of n², so a caller that
+// checks very long arrays this way keeps the cost in proportion to the file.
+//
+// A CUEConverter is made once per file, because preparing the line table of
+// the source takes time in proportion to its size.
+type CUEConverter struct {
+	name string
+	tf   *token.File
+
+	// Elide, when not nil, is asked about every array the converter meets;
+	// an array for which it returns true becomes an empty list at the
+	// array's brackets, and its elements are not converted.
+	Elide func(*Array) bool
+}
+
+// NewCUEConverter returns a converter for values of f, whose positions it
+// takes from f.Src.
+func NewCUEConverter(f *File) *CUEConverter {
+	c := &CUEConverter{name: f.Name, tf: token.NewFile(f.Name, -1, len(f.Src))}
 	c.tf.SetLinesForContent(f.Src)
-	out := &ast.File{Filename: f.Name}
-	if f.Root != nil {
-		out.Decls = c.fields(f.Root)
+	return c
+}
+
+// File converts root, the root map of the converter's file, into a CUE file.
+// A nil root gives an empty file.
+func (c *CUEConverter) File(root *Map) *ast.File {
+	out := &ast.File{Filename: c.name}
+	if root != nil {
+		out.Decls = c.fields(root)
 	}
 	return out
 }
 
-// cueConv holds the token.File that turns Dconf byte offsets into CUE
-// positions.
-type cueConv struct {
-	tf *token.File
+// Expr converts one value of the converter's file into a CUE expression.
+func (c *CUEConverter) Expr(v Value) ast.Expr {
+	return c.value(v)
 }
 
-func (c *cueConv) pos(p Pos) token.Pos {
+func (c *CUEConverter) pos(p Pos) token.Pos {
 	if !p.IsValid() || p.Offset < 0 || p.Offset > c.tf.Size() {
 		return token.NoPos
 	}
@@ -61,7 +90,7 @@ func (c *cueConv) pos(p Pos) token.Pos {
 
 // before returns the position of the byte before end: the closing bracket
 // of a map or array, which CUE records where Dconf records the byte after it.
-func (c *cueConv) before(end Pos) token.Pos {
+func (c *CUEConverter) before(end Pos) token.Pos {
 	if !end.IsValid() || end.Offset < 1 {
 		return token.NoPos
 	}
@@ -69,7 +98,7 @@ func (c *cueConv) before(end Pos) token.Pos {
 	return c.pos(end)
 }
 
-func (c *cueConv) fields(m *Map) []ast.Decl {
+func (c *CUEConverter) fields(m *Map) []ast.Decl {
 	decls := make([]ast.Decl, 0, len(m.Entries))
 	for _, e := range m.Entries {
 		if e == nil || e.Key == nil || e.Value == nil {
@@ -86,7 +115,7 @@ func (c *cueConv) fields(m *Map) []ast.Decl {
 	return decls
 }
 
-func (c *cueConv) value(v Value) ast.Expr {
+func (c *CUEConverter) value(v Value) ast.Expr {
 	switch n := v.(type) {
 	case *String:
 		return c.str(n.Value, n.Pos())
@@ -112,6 +141,9 @@ func (c *cueConv) value(v Value) ast.Expr {
 	case *Map:
 		return &ast.StructLit{Lbrace: c.pos(n.Pos()), Elts: c.fields(n), Rbrace: c.before(n.End())}
 	case *Array:
+		if c.Elide != nil && c.Elide(n) {
+			return &ast.ListLit{Lbrack: c.pos(n.Pos()), Rbrack: c.before(n.End())}
+		}
 		elts := make([]ast.Expr, 0, len(n.Elems))
 		for _, el := range n.Elems {
 			if el == nil {
@@ -126,7 +158,7 @@ func (c *cueConv) value(v Value) ast.Expr {
 	return &ast.StructLit{}
 }
 
-func (c *cueConv) str(s string, p Pos) *ast.BasicLit {
+func (c *CUEConverter) str(s string, p Pos) *ast.BasicLit {
 	lit := ast.NewString(s)
 	lit.ValuePos = c.pos(p)
 	return lit

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/confc/confc/dconf"
+	"github.com/confc/confc/internal/testgen"
 )
 
 func BenchmarkValidateProduction(b *testing.B) {
@@ -86,6 +87,27 @@ func BenchmarkValidateLarge(b *testing.B) {
 		if vs := Validate(f); len(vs) != 0 {
 			b.Fatalf("unexpected violations: %v", vs[0])
 		}
+	}
+}
+
+// BenchmarkValidateHosts measures Validate on generated clusters whose
+// machine groups hold long hosts lists, the case that shows whether the cost
+// grows with the file size or faster.
+func BenchmarkValidateHosts(b *testing.B) {
+	for _, n := range []int{10000, 30000, 100000} {
+		b.Run(fmt.Sprintf("hosts=%d", n), func(b *testing.B) {
+			f, err := dconf.Parse("generated.conf", testgen.Cluster(n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			load() // compile the schema outside the timed loop
+			b.ResetTimer()
+			for b.Loop() {
+				if vs := Validate(f); len(vs) != 0 {
+					b.Fatalf("unexpected violations: %v", vs[0])
+				}
+			}
+		})
 	}
 }
 

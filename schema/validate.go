@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
 
 	"github.com/confc/confc/dconf"
 )
@@ -59,9 +61,26 @@ type Violation struct {
 // out of what CUE sees; and CUE then checks every value, one top-level section
 // at a time so that errors in one section cannot hide those of another.
 //
+// An array longer than chunkSize whose schema is a plain list of one element
+// schema is not given to CUE whole: CUE takes time in the order of n² to
+// build a list of n elements. Its elements are checked chunkSize at a time
+// instead, and the section holds an empty list in its place (see
+// checkChunks). This relies on the schema constraining such lists only
+// through their elements; a list schema with anything more (a length or
+// uniqueness builtin, fixed leading elements, a disjunction, a default) is
+// recognised and checked whole, but a constraint written elsewhere that
+// reads a list, such as a field defined as len(hosts), would see it empty.
+// cluster.cue has none: rules about list lengths live in the linter.
+//
 // Validate is safe for concurrent use; calls are serialised because a CUE
 // context is not.
 func Validate(f *dconf.File) []Violation {
+	return validate(f, chunkSize)
+}
+
+// validate is Validate with arrays longer than chunk checked in chunks of
+// that many elements; tests compare it with chunking turned off.
+func validate(f *dconf.File, chunk int) []Violation {
 	if f == nil || f.Root == nil {
 		return nil
 	}
@@ -78,7 +97,7 @@ func Validate(f *dconf.File) []Violation {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := &validator{c: c, file: f, secrets: NewSecrets(f)}
+	v := &validator{c: c, file: f, secrets: NewSecrets(f), chunk: chunk}
 	root := v.checkMap(f.Root, nil, c.root, nil)
 	v.checkValues(root)
 	v.checkDuplicateTags()
@@ -101,6 +120,31 @@ type validator struct {
 	file    *dconf.File
 	secrets *Secrets // which values messages must not show
 	out     []Violation
+
+	// chunk is the size of the chunks long arrays are checked in.
+	chunk int
+	// long are the arrays of the checked tree whose elements are checked
+	// in chunks, in the order they were found; longSet holds the same
+	// arrays, for the converter's Elide.
+	long    []longArray
+	longSet map[*dconf.Array]bool
+	// plain caches plainList per schema node.
+	plain map[*node]bool
+}
+
+// chunkSize is the largest number of elements CUE is given in one list. The
+// cost of a chunk grows with the square of its size and each call to CUE
+// has a fixed cost, so the total is linear in the array's length for any
+// fixed size. On long hosts lists the time per element measured about the
+// same for sizes from 16 to 64 and grew beyond; 64 also leaves arrays as
+// long as those of hand-written files whole, checked exactly as before.
+const chunkSize = 64
+
+// longArray is an array checked chunkSize elements at a time.
+type longArray struct {
+	arr  *dconf.Array
+	path dconf.Path
+	n    *node // the schema of the whole list
 }
 
 // hidden reports whether messages must not show the value val at p: a
@@ -180,6 +224,13 @@ func (v *validator) checkValue(val dconf.Value, p dconf.Path, n *node, owner *dc
 			// reported at the list's key.
 			out.Elems[i] = v.checkValue(el, ep, n.elem, owner)
 		}
+		if len(out.Elems) > v.chunk && v.plainList(n) {
+			if v.longSet == nil {
+				v.longSet = map[*dconf.Array]bool{}
+			}
+			v.longSet[out] = true
+			v.long = append(v.long, longArray{arr: out, path: p, n: n})
+		}
 		return out
 	}
 	return val
@@ -250,11 +301,32 @@ func (v *validator) checkDuplicateTags() {
 	}
 }
 
+// plainList reports whether the list schema n constrains a list only through
+// its elements, all with the same schema: [...T] and nothing more. Only such
+// a list may be checked in chunks. Call with v.c.mu held, after expand(n).
+func (v *validator) plainList(n *node) bool {
+	if ok, seen := v.plain[n]; seen {
+		return ok
+	}
+	// A conjunction (a list builtin such as list.MinItems), a disjunction
+	// or a default shows as an operator; fixed leading elements ([int,
+	// ...string]) as an element at index 0 even in an empty list.
+	op, _ := n.val.Expr()
+	ok := n.elem != nil && op == cue.NoOp && !n.val.LookupPath(cue.MakePath(cue.Index(0))).Exists()
+	if v.plain == nil {
+		v.plain = map[*node]bool{}
+	}
+	v.plain[n] = ok
+	return ok
+}
+
 // checkValues has CUE check every value of root, one top-level section at a
 // time, and folds its errors into violations.
 func (v *validator) checkValues(root *dconf.Map) {
 	c := v.c
-	data := c.ctx.BuildFile(dconf.ToCUE(&dconf.File{Name: v.file.Name, Src: v.file.Src, Root: root}))
+	conv := dconf.NewCUEConverter(v.file)
+	conv.Elide = func(a *dconf.Array) bool { return v.longSet[a] }
+	data := c.ctx.BuildFile(conv.File(root))
 	if err := data.Err(); err != nil {
 		v.add(Violation{
 			Pos:     root.Pos(),
@@ -269,7 +341,89 @@ func (v *validator) checkValues(root *dconf.Map) {
 		u := sv.Unify(data.LookupPath(cue.MakePath(sel)))
 		v.fold(root, cueerrors.Errors(u.Validate(cue.Concrete(true))))
 	}
+	v.checkChunks(root, conv)
 }
+
+// checkChunks has CUE check the elements of the long arrays, which the
+// sections held as empty lists, v.chunk elements at a time against the
+// schema of their list. Each chunk is a list value of its own, so the paths
+// of its errors start at the chunk's index; they are moved to the element's
+// path in root before folding, and so read as if CUE had seen the whole
+// array. A long array inside an element is left empty in the chunk, as in
+// the section, and checked on its own.
+func (v *validator) checkChunks(root *dconf.Map, conv *dconf.CUEConverter) {
+	for _, la := range v.long {
+		for start := 0; start < len(la.arr.Elems); start += v.chunk {
+			end := min(start+v.chunk, len(la.arr.Elems))
+			// index maps the chunk's indexes to the array's: the
+			// converter skips nil elements, and so does this.
+			var index []int
+			lit := &ast.ListLit{}
+			for i := start; i < end; i++ {
+				if la.arr.Elems[i] == nil {
+					continue
+				}
+				index = append(index, i)
+				lit.Elts = append(lit.Elts, conv.Expr(la.arr.Elems[i]))
+			}
+			chunk := v.c.ctx.BuildExpr(lit)
+			if err := chunk.Err(); err != nil {
+				v.add(Violation{
+					Pos:     la.arr.Pos(),
+					End:     la.arr.Pos(),
+					Path:    la.path,
+					Message: fmt.Sprintf("internal error: failed to evaluate %s: %v", la.path, err),
+				})
+				break
+			}
+			// The chunk comes first so that error paths start at it
+			// rather than at the schema's definition of the list.
+			u := chunk.Unify(la.n.val)
+			base := len(chunk.Path().Selectors())
+			errs := cueerrors.Errors(u.Validate(cue.Concrete(true)))
+			for i, e := range errs {
+				errs[i] = movedError{err: e, path: chunkPath(la.path, index, e.Path()[min(base, len(e.Path())):])}
+			}
+			v.fold(root, errs)
+		}
+	}
+}
+
+// chunkPath writes, in the form of CUE error paths, the path in the whole
+// file of an error whose path in a chunk is rest: rest starts with the
+// chunk's index of the element, which index maps to the array's.
+func chunkPath(array dconf.Path, index []int, rest []string) []string {
+	out := make([]string, 0, len(array)+len(rest))
+	for _, e := range array {
+		if e.IsIndex {
+			out = append(out, strconv.Itoa(e.Index))
+		} else {
+			out = append(out, strconv.Quote(e.Key))
+		}
+	}
+	if len(rest) == 0 {
+		return out
+	}
+	i, err := strconv.Atoi(rest[0])
+	if err != nil || i < 0 || i >= len(index) {
+		// Not an element: an error about the chunk as a whole, which
+		// belongs to the array.
+		return out
+	}
+	return append(append(out, strconv.Itoa(index[i])), rest[1:]...)
+}
+
+// movedError is a CUE error reported at another path.
+type movedError struct {
+	err  cueerrors.Error
+	path []string
+}
+
+func (e movedError) Position() token.Pos          { return e.err.Position() }
+func (e movedError) InputPositions() []token.Pos  { return e.err.InputPositions() }
+func (e movedError) Error() string                { return e.err.Error() }
+func (e movedError) Msg() (string, []interface{}) { return e.err.Msg() }
+func (e movedError) Path() []string               { return e.path }
 
 // fold turns CUE's errors into violations, one per path: a failed
 // disjunction arrives as a summary plus one error per branch, and they all
