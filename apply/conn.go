@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net/http"
 	"strings"
@@ -58,20 +59,36 @@ func newVaultConn(c Conn, p RetryPolicy) (*vaultConn, error) {
 // newVaultClient makes a client for one server that ignores the VAULT_*
 // variables of the environment except through Conn, never retries on its
 // own (the engine's retry does) and verifies TLS.
+//
+// The configuration is built here rather than from vaultapi.DefaultConfig,
+// because that one reads the environment: VAULT_SKIP_VERIFY=true there turns
+// certificate checks off, and a later ConfigureTLS with Insecure false
+// cannot turn them back on (it only ever sets the flag).
 func newVaultClient(addr string, c Conn) (*vaultapi.Client, error) {
-	cfg := vaultapi.DefaultConfig()
-	if cfg.Error != nil {
-		return nil, fmt.Errorf("vault client: %w", cfg.Error)
+	hc := cleanhttp.DefaultPooledClient()
+	tr, ok := hc.Transport.(*http.Transport)
+	if !ok {
+		return nil, fmt.Errorf("vault client: unexpected HTTP transport %T", hc.Transport)
 	}
-	cfg.Address = addr
-	cfg.AgentAddress = ""
-	cfg.MaxRetries = 0
-	cfg.Timeout = timeoutOf(c)
-	// DefaultConfig's HTTP client leaves redirects (a standby pointing at
-	// the active node) to the Vault client, which resends the body.
-	cfg.HttpClient.Timeout = timeoutOf(c)
-	if err := cfg.ConfigureTLS(&vaultapi.TLSConfig{CACert: c.VaultCACert, Insecure: false}); err != nil {
+	tr.TLSHandshakeTimeout = 10 * time.Second
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	hc.Timeout = timeoutOf(c)
+	// The Vault client follows redirects (a standby pointing at the active
+	// node) itself and resends the body; the HTTP client must not.
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	cfg := &vaultapi.Config{
+		Address:    addr,
+		HttpClient: hc,
+		Timeout:    timeoutOf(c),
+		MaxRetries: 0,
+	}
+	if err := cfg.ConfigureTLS(&vaultapi.TLSConfig{CACert: c.VaultCACert}); err != nil {
 		return nil, fmt.Errorf("vault TLS: %w", err)
+	}
+	if tr.TLSClientConfig.InsecureSkipVerify {
+		// Nothing above asks for it; refuse rather than trust a library
+		// default that might change.
+		return nil, fmt.Errorf("vault TLS: certificate verification is off")
 	}
 	client, err := vaultapi.NewClient(cfg)
 	if err != nil {
