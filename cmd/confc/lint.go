@@ -39,12 +39,13 @@ cross-field rules (vault placement, host counts, plain-text secrets, prompt
 targets, ...), and prints the findings. Secret values are masked in every
 format. "confc explain RULE-ID" describes a rule; a finding can be silenced
 with a "# confc:ignore RULE-ID reason" comment on the line before it.
+A clean run prints nothing; "-" reads a file from standard input.
 
 Exit status:
   0  no finding at or above the --fail-on level
   1  at least one finding at or above the --fail-on level
   2  usage error
-  3  a file could not be read or parsed
+  3  a file could not be read (a read-error finding) or parsed
 
 Every finding links to its rule's page under docs/rules. --policy adds an
 organisation's own CUE constraints; a policy that does not compile stops
