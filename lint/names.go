@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"github.com/confc/confc/internal/suggest"
 	"net"
 	"strings"
 
@@ -22,31 +23,9 @@ func canonicalHost(h string) string {
 func nearestComponent(name string) string {
 	best, bestD := "", 3
 	for _, c := range schema.Components() {
-		if d := editDistance(name, c); d < bestD {
+		if d := suggest.Distance(name, c); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b in bytes;
-// component names are ASCII.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			sub := prev[j-1]
-			if a[i-1] != b[j-1] {
-				sub++
-			}
-			cur[j] = min(sub, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -22,15 +22,7 @@ func TestUnusedTag(t *testing.T) {
 	})
 }
 
-func TestEditDistanceAndNearest(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		want int
-	}{{"route", "router", 1}, {"", "abc", 3}, {"kitten", "sitting", 3}, {"same", "same", 0}} {
-		if got := editDistance(c.a, c.b); got != c.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
-		}
-	}
+func TestNearestComponent(t *testing.T) {
 	if got := nearestComponent("route"); got != "router" {
 		t.Errorf("nearestComponent(route) = %q, want router", got)
 	}

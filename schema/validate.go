@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"github.com/confc/confc/internal/suggest"
 	"sort"
 	"strconv"
 	"strings"
@@ -775,7 +776,7 @@ func boundWords(b string) string {
 func didYouMean(s string, names []string) string {
 	best, bestD := "", -1
 	for _, n := range names {
-		d := editDistance(strings.ToLower(s), strings.ToLower(n))
+		d := suggest.Distance(strings.ToLower(s), strings.ToLower(n))
 		if bestD < 0 || d < bestD {
 			best, bestD = n, d
 		}
@@ -785,26 +786,4 @@ func didYouMean(s string, names []string) string {
 		return ""
 	}
 	return fmt.Sprintf("did you mean %q?", best)
-}
-
-// editDistance is the Levenshtein distance between a and b, counted in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

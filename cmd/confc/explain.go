@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/confc/confc/internal/suggest"
 	"strings"
 
 	"github.com/confc/confc/lint"
@@ -55,7 +56,7 @@ func (c *ExplainCmd) Run(env *Env) error {
 func closestRule(id string) string {
 	best, bestDist := "", -1
 	for _, cand := range lint.RuleIDs() {
-		d := editDistance(id, cand)
+		d := suggest.Distance(id, cand)
 		if strings.Contains(cand, id) && len(id) >= 4 || strings.Contains(id, cand) {
 			d = min(d, 1)
 		}
@@ -67,26 +68,4 @@ func closestRule(id string) string {
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes (rule
-// IDs are ASCII).
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
