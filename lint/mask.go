@@ -158,14 +158,7 @@ var keyRef = regexp.MustCompile(`(?:^|[\s{\[,;])(?:"((?:[^"\\]|\\.)*)"|'([^']*)'
 // It errs towards masking too much: a file with a syntax error is shown only
 // to point at the error.
 func (m *Masker) fromText() {
-	for start := 0; start < len(m.src); {
-		end := bytes.IndexByte(m.src[start:], '\n')
-		if end < 0 {
-			end = len(m.src)
-		} else {
-			end += start
-		}
-		line := m.src[start:end]
+	eachLine(m.src, func(start int, line []byte) {
 		for pos := 0; pos < len(line); {
 			loc := keyRef.FindSubmatchIndex(line[pos:])
 			if loc == nil {
@@ -204,8 +197,7 @@ func (m *Masker) fromText() {
 			}
 			m.maskTextValue(start + vs)
 		}
-		start = end + 1
-	}
+	})
 }
 
 // maskTextValue masks the value starting at offset off, as fromText says.
@@ -291,14 +283,7 @@ func (m *Masker) matching(off int) int {
 // fromPEM masks every line of a PEM private key block, wherever it is.
 func (m *Masker) fromPEM() {
 	inKey := false
-	for start := 0; start < len(m.src); {
-		end := bytes.IndexByte(m.src[start:], '\n')
-		if end < 0 {
-			end = len(m.src)
-		} else {
-			end += start
-		}
-		line := m.src[start:end]
+	eachLine(m.src, func(start int, line []byte) {
 		begin := bytes.Contains(line, []byte("-----BEGIN")) && bytes.Contains(line, []byte("PRIVATE KEY"))
 		if begin || inKey {
 			trimmed := bytes.TrimSpace(line)
@@ -311,6 +296,20 @@ func (m *Masker) fromPEM() {
 			}
 			inKey = !bytes.Contains(line, []byte("-----END"))
 		}
+	})
+}
+
+// eachLine calls fn with the offset and text of every line of src, without
+// its line break.
+func eachLine(src []byte, fn func(start int, line []byte)) {
+	for start := 0; start < len(src); {
+		end := bytes.IndexByte(src[start:], '\n')
+		if end < 0 {
+			end = len(src)
+		} else {
+			end += start
+		}
+		fn(start, src[start:end])
 		start = end + 1
 	}
 }
