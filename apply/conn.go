@@ -167,6 +167,13 @@ func (v *vaultConn) write(ctx context.Context, path, capability string, data map
 // https address. closeIdle drops its idle connections when the caller is
 // done.
 func newConsulClient(c Conn) (client *consulapi.Client, closeIdle func(), err error) {
+	return newConsulClientWait(c, 0)
+}
+
+// newConsulClientWait is newConsulClient with a wait time for blocking
+// queries; zero leaves Consul's default of five minutes, for clients that
+// never block.
+func newConsulClientWait(c Conn, wait time.Duration) (client *consulapi.Client, closeIdle func(), err error) {
 	cfg := consulapi.DefaultNonPooledConfig()
 	addr := c.ConsulAddr
 	switch {
@@ -182,10 +189,8 @@ func newConsulClient(c Conn) (client *consulapi.Client, closeIdle func(), err er
 	}
 	cfg.Token = c.ConsulToken
 	cfg.TokenFile = ""
-	// A Consul client blocks on long-poll queries only where asked (the
-	// lock); no default wait.
 	cfg.TLSConfig = consulapi.TLSConfig{CAFile: c.ConsulCACert}
-	cfg.WaitTime = 0
+	cfg.WaitTime = wait
 	tr := cleanhttp.DefaultPooledTransport()
 	hc, err := consulapi.NewHttpClient(tr, cfg.TLSConfig)
 	if err != nil {

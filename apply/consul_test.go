@@ -15,15 +15,16 @@ import (
 func TestLock(t *testing.T) {
 	c := servertest.StartConsul(t)
 	api := c.API()
+	conn := Conn{ConsulAddr: c.Addr, ConsulToken: c.Token}
 	ctx := context.Background()
 	h := Holder{Host: "ci-7", User: "deployer", PID: 4242, Start: time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC), Fingerprint: "sha256:0123456789abcdef"}
 
-	l, err := acquireLock(ctx, api, "lab", h)
+	l, err := acquireLock(ctx, conn, DefaultRetry, "lab", h)
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = acquireLock(ctx, api, "lab", Holder{Host: "other", User: "x", PID: 1})
+	_, err = acquireLock(ctx, conn, DefaultRetry, "lab", Holder{Host: "other", User: "x", PID: 1})
 	var le *LockedError
 	if !errors.As(err, &le) || le.Holder == nil || *le.Holder != h {
 		t.Fatalf("second lock: %v, want a LockedError naming %v", err, h)
@@ -55,7 +56,7 @@ func TestLock(t *testing.T) {
 	l.release()
 
 	// Free again: a new apply takes it at once.
-	l2, err := acquireLock(ctx, api, "lab", h)
+	l2, err := acquireLock(ctx, conn, DefaultRetry, "lab", h)
 	if err != nil {
 		t.Fatalf("lock after release: %v", err)
 	}
@@ -143,5 +144,39 @@ func TestJournal(t *testing.T) {
 	run, entries, _ := ReadJournal(ctx, api, "lab")
 	if run == nil || run.Fingerprint != "sha256:bbbb" || len(entries) != 0 {
 		t.Errorf("after switching plans: run %+v, %d entries", run, len(entries))
+	}
+}
+
+// TestLockOutlivesRequestTimeout holds the lock for longer than the
+// lock's watch could ride out failed checks if each of its blocking
+// queries ran into the HTTP request timeout: the watch must not mistake its
+// own quiet query for a dead server and report the lock lost.
+func TestLockOutlivesRequestTimeout(t *testing.T) {
+	c := servertest.StartConsul(t)
+	conn := Conn{ConsulAddr: c.Addr, ConsulToken: c.Token, Timeout: time.Second}
+	hold := time.Duration(lockMonitorRetries+1)*(conn.Timeout+lockMonitorRetryTime) + time.Second
+	ctx := context.Background()
+	l, err := acquireLock(ctx, conn, DefaultRetry, "quiet", CurrentHolder("sha256:1", time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.release()
+	select {
+	case <-l.lost:
+		t.Fatal("the lock was reported lost although its session is alive")
+	case <-time.After(hold):
+	}
+	info, err := ReadLock(ctx, c.API(), "quiet")
+	if err != nil || !info.Held {
+		t.Fatalf("after %v: %+v, %v; want the lock still held", hold, info, err)
+	}
+	// A real loss is still seen.
+	if _, err := ForceRelease(ctx, c.API(), "quiet"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-l.lost:
+	case <-time.After(10 * time.Second):
+		t.Error("the holder was not told that it lost the lock")
 	}
 }

@@ -179,7 +179,7 @@ func Apply(ctx context.Context, o Options) (sum *Summary, err error) {
 	if holder.PID == 0 {
 		holder = CurrentHolder(r.plan.Fingerprint, time.Now())
 	}
-	lock, err := acquireLock(ctx, r.c, r.plan.Cluster.Name, holder)
+	lock, err := acquireLock(ctx, r.conn, r.retry, r.plan.Cluster.Name, holder)
 	if err != nil {
 		return sum, err
 	}

@@ -69,42 +69,87 @@ const lockSessionTTL = "10s"
 // up: short, so that it fails fast.
 const lockWait = 500 * time.Millisecond
 
+// lockMonitorRetries and lockMonitorRetryTime let the lock ride out a
+// short Consul outage, such as a leader election answering 500 for a
+// moment: the lock counts as lost only after this many failed checks in a
+// row, or at once when Consul says another session holds the key.
+const (
+	lockMonitorRetries   = 5
+	lockMonitorRetryTime = time.Second
+)
+
 // clusterLock is a held apply lock.
 type clusterLock struct {
-	lock *consulapi.Lock
-	lost <-chan struct{}
+	lock      *consulapi.Lock
+	lost      <-chan struct{}
+	closeIdle func()
+}
+
+// lockWaitFor is how long one blocking query of the lock's watch may wait
+// on the server. It stays well below the HTTP timeout of a request (Consul
+// adds up to a sixteenth of it as jitter), so that a quiet but healthy lock
+// is never mistaken for an unreachable server.
+func lockWaitFor(c Conn) time.Duration {
+	return timeoutOf(c) / 2
 }
 
 // acquireLock takes the apply lock of the cluster or returns a
-// *LockedError naming the holder.
-func acquireLock(ctx context.Context, c *consulapi.Client, cluster string, h Holder) (*clusterLock, error) {
+// *LockedError naming the holder. The lock gets its own Consul client,
+// whose blocking queries end before its request timeout.
+func acquireLock(ctx context.Context, conn Conn, p RetryPolicy, cluster string, h Holder) (*clusterLock, error) {
+	c, closeIdle, err := newConsulClientWait(conn, lockWaitFor(conn))
+	if err != nil {
+		return nil, err
+	}
+	l, err := tryLock(ctx, c, p, cluster, h)
+	if err != nil {
+		closeIdle()
+		return nil, err
+	}
+	l.closeIdle = closeIdle
+	return l, nil
+}
+
+func tryLock(ctx context.Context, c *consulapi.Client, p RetryPolicy, cluster string, h Holder) (*clusterLock, error) {
 	key := LockKey(cluster)
 	value, err := json.Marshal(h)
 	if err != nil {
 		return nil, err
 	}
-	l, err := c.LockOpts(&consulapi.LockOptions{
-		Key:          key,
-		Value:        value,
-		SessionName:  "confc apply " + cluster,
-		SessionTTL:   lockSessionTTL,
-		LockTryOnce:  true,
-		LockWaitTime: lockWait,
-		// Without a lock delay a crashed apply's lock is free as soon as
-		// its session ends; the journal, not the delay, protects the
-		// next run.
-		LockDelay: time.Millisecond,
+	var (
+		l    *consulapi.Lock
+		lost <-chan struct{}
+	)
+	// Taking the lock is retried like any request: just after Consul
+	// starts it answers 500 ("Missing node registration") to a session
+	// create for a few seconds.
+	err = consulDo(ctx, p, "kv/"+key, "write", func() error {
+		var err error
+		l, err = c.LockOpts(&consulapi.LockOptions{
+			Key:              key,
+			Value:            value,
+			SessionName:      "confc apply " + cluster,
+			SessionTTL:       lockSessionTTL,
+			LockTryOnce:      true,
+			LockWaitTime:     lockWait,
+			MonitorRetries:   lockMonitorRetries,
+			MonitorRetryTime: lockMonitorRetryTime,
+			// Without a lock delay a crashed apply's lock is free as soon
+			// as its session ends; the journal, not the delay, protects
+			// the next run.
+			LockDelay: time.Millisecond,
+		})
+		if err != nil {
+			return fmt.Errorf("consul lock %q: %w", key, err)
+		}
+		lost, err = l.Lock(ctx.Done())
+		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("consul lock %q: %w", key, err)
-	}
-	lost, err := l.Lock(ctx.Done())
 	if err != nil {
 		if errors.Is(err, consulapi.ErrLockConflict) {
 			return nil, fmt.Errorf("consul key %q exists but is not a confc lock; remove it", key)
 		}
-		_, cerr := classify(request{service: "consul", path: "kv/" + key, capability: "write"}, err)
-		return nil, fmt.Errorf("cannot take the apply lock: %w", cerr)
+		return nil, fmt.Errorf("cannot take the apply lock: %w", err)
 	}
 	if lost == nil {
 		if ctx.Err() != nil {
@@ -124,6 +169,9 @@ func acquireLock(ctx context.Context, c *consulapi.Client, cluster string, h Hol
 func (l *clusterLock) release() {
 	_ = l.lock.Unlock()
 	_ = l.lock.Destroy()
+	if l.closeIdle != nil {
+		l.closeIdle()
+	}
 }
 
 // LockInfo is the state of an apply lock.
@@ -134,7 +182,9 @@ type LockInfo struct {
 	Held bool `json:"held"`
 	// Session is the holding session's ID.
 	Session string `json:"session,omitempty"`
-	// Holder is the apply that holds it or, when free, held it last.
+	// Holder is the apply that holds it or, when free, the one that held it
+	// last if that one crashed or was released by force (a normal release
+	// deletes the key).
 	Holder *Holder `json:"holder,omitempty"`
 }
 

@@ -67,7 +67,7 @@ func (r *runner) securityLock(ctx context.Context, h Holder, command string) (*c
 		h = CurrentHolder("", time.Now())
 	}
 	h.Command = "confc security " + command
-	return acquireLock(ctx, r.c, r.plan.Cluster.Name, h)
+	return acquireLock(ctx, r.conn, r.retry, r.plan.Cluster.Name, h)
 }
 
 // readPair reads one Consul key; nil when it does not exist.
