@@ -37,6 +37,11 @@ type Options struct {
 	// Holder describes this apply in the lock; the zero value describes
 	// the current process.
 	Holder Holder
+	// ReinitVault lets the first run initialize an uninitialized Vault
+	// although Consul already holds the unseal keys of an earlier one; the
+	// earlier bundle is copied to a backup key first. Without it such a
+	// run is refused with an *UnsealKeysExistError.
+	ReinitVault bool
 	// AfterStep, when set, is called after each step that ran, with the
 	// number of steps run so far. A non-nil error stops the apply there,
 	// as an interruption would: the lock is released, the journal stays
@@ -57,8 +62,10 @@ type runner struct {
 	retry      RetryPolicy
 	passphrase string
 	answers    Answers
-	rep        Reporter
-	refreshing bool
+	// reinitVault is Options.ReinitVault.
+	reinitVault bool
+	rep         Reporter
+	refreshing  bool
 
 	v            *vaultConn
 	perAddr      map[string]*vaultapi.Client
@@ -97,7 +104,7 @@ func newRunner(o *Options) (*runner, error) {
 	}
 	return &runner{
 		plan: o.Plan, file: o.File, conn: o.Conn, retry: o.Retry.orDefault(),
-		passphrase: o.Passphrase, answers: o.Answers, rep: rep,
+		passphrase: o.Passphrase, answers: o.Answers, reinitVault: o.ReinitVault, rep: rep,
 		v: v, perAddr: map[string]*vaultapi.Client{}, c: c, closeConsul: closeIdle,
 		bootstrapped: map[string]Result{}, tokenSecrets: map[string]string{},
 		beforeWrite: o.beforeWrite,

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -155,6 +156,24 @@ func (r *runner) unsealOne(ctx context.Context, addr string, b *UnsealBundle) er
 	return fmt.Errorf("vault at %s is still sealed after every key of the bundle: the bundle does not belong to this vault", addr)
 }
 
+// UnsealKeysExistError refuses to initialize a Vault while Consul holds the
+// unseal keys of another one. It lives here rather than among the other
+// errors because only the first run raises it.
+type UnsealKeysExistError struct {
+	// Addr is the uninitialized Vault server.
+	Addr string
+	// Key is the Consul key that holds the existing bundle.
+	Key string
+}
+
+func (e *UnsealKeysExistError) Error() string {
+	return fmt.Sprintf("vault at %s is not initialized, but consul key %q already holds the unseal keys of a vault; "+
+		"initializing this one would replace them, so nothing was changed. "+
+		"If the address is wrong, fix --vault-addr or --consul-addr; if the earlier vault's data is really gone, "+
+		"re-run with --reinit-vault (the earlier keys are kept under %q)",
+		e.Addr, e.Key, e.Key+".replaced-<time>")
+}
+
 // initVault initializes Vault, stores the encrypted key bundle in Consul
 // before anything else, and returns the root token, which the caller uses
 // for the bootstrap and then revokes.
@@ -162,6 +181,24 @@ func (r *runner) initVault(ctx context.Context) (string, error) {
 	c, err := r.clientFor(r.v.addr())
 	if err != nil {
 		return "", err
+	}
+	// The keys of a Vault that may still be in use are never overwritten
+	// by accident: an uninitialized Vault on the same Consul (a wrong
+	// --vault-addr, a new server given a fresh storage prefix) must not
+	// cost the working one its unseal keys.
+	old, oldIndex, err := ReadBundle(ctx, r.c, r.plan.Cluster.Name)
+	if err != nil {
+		return "", err
+	}
+	if oldIndex != 0 {
+		if !r.reinitVault {
+			return "", &UnsealKeysExistError{Addr: r.v.addr(), Key: UnsealKeysKey(r.plan.Cluster.Name)}
+		}
+		backup, err := r.backupBundle(ctx, old)
+		if err != nil {
+			return "", err
+		}
+		r.notice("--reinit-vault: the unseal keys of the earlier vault were copied to %q before initializing the vault at %s", backup, r.v.addr())
 	}
 	var resp *vaultapi.InitResponse
 	err = retry(ctx, r.retry, request{service: "vault", path: "sys/init", capability: "update"}, nil, func() error {
@@ -196,8 +233,10 @@ func (r *runner) storeBundle(ctx context.Context, b *UnsealBundle) error {
 	if err != nil {
 		return err
 	}
-	if index != 0 {
-		r.notice("replacing the unseal keys of an earlier vault at %q: that vault's data is gone", key)
+	if index != 0 && !r.reinitVault {
+		// initVault checked before initializing; a bundle that appeared
+		// since belongs to someone else's run.
+		return &ConflictError{Service: "consul", Path: key}
 	}
 	var ok bool
 	err = consulDo(ctx, r.retry, "kv/"+key, "key:write", func() error {
@@ -212,6 +251,31 @@ func (r *runner) storeBundle(ctx context.Context, b *UnsealBundle) error {
 		return &ConflictError{Service: "consul", Path: key}
 	}
 	return nil
+}
+
+// backupBundle copies the ciphertext of an earlier bundle to a new key
+// beside it, named after the time, and returns that key. The copy is
+// encrypted exactly as the original and opens with the same passphrase.
+func (r *runner) backupBundle(ctx context.Context, ct []byte) (string, error) {
+	key := UnsealKeysKey(r.plan.Cluster.Name) + ".replaced-" + time.Now().UTC().Format("20060102T150405.000Z")
+	var ok bool
+	err := consulDo(ctx, r.retry, "kv/"+key, "key:write", func() error {
+		var err error
+		// Index 0: create only, so that a retry after a lost answer
+		// cannot overwrite another backup.
+		ok, _, err = r.c.KV().CAS(&consulapi.KVPair{Key: key, Value: ct, ModifyIndex: 0}, (&consulapi.WriteOptions{}).WithContext(ctx))
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("copying the earlier unseal keys aside: %w", err)
+	}
+	if !ok {
+		got, _, err := r.c.KV().Get(key, (&consulapi.QueryOptions{}).WithContext(ctx))
+		if err != nil || got == nil || !bytes.Equal(got.Value, ct) {
+			return "", &ConflictError{Service: "consul", Path: key}
+		}
+	}
+	return key, nil
 }
 
 // bootstrap uses a root token to create only what the passphrase login

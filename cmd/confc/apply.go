@@ -134,6 +134,7 @@ type ApplyCmd struct {
 	PlanFile         string `arg:"" optional:"" name:"planfile" help:"Plan file from confc plan -o; refused when it no longer matches cluster.conf. Without it, cluster.conf is compiled now."`
 	JSON             bool   `name:"json" help:"Print a stream of JSON events, one object per line, instead of progress."`
 	DetailedExitcode bool   `name:"detailed-exitcode" help:"Exit 2 when the apply succeeded and changed something."`
+	ReinitVault      bool   `name:"reinit-vault" help:"Initialize an uninitialized Vault even though Consul holds the unseal keys of an earlier one; those keys are copied to a backup key first."`
 
 	ConnFlags `embed:""`
 }
@@ -204,6 +205,7 @@ func (c *ApplyCmd) Run(env *Env) error {
 	defer stop()
 	sum, err := apply.Apply(ctx, apply.Options{
 		Plan: plan, File: file, Conn: conn, Passphrase: pass, Answers: answers, Reporter: rep,
+		ReinitVault: c.ReinitVault,
 	})
 	if progress != nil {
 		progress.Wait()
