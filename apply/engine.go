@@ -239,8 +239,7 @@ func Apply(ctx context.Context, o Options) (sum *Summary, err error) {
 			ev.Result, ev.Message = Failed, err.Error()
 			sum.add(Failed)
 			r.rep.Report(ev)
-			// Entries of finished steps are kept for the next run.
-			_ = j.flush(context.WithoutCancel(ctx))
+			r.keepOrDiscardJournal(ctx, j)
 			return sum, &StepError{Step: s.ID, Err: err}
 		}
 		ev.Result = res
@@ -261,6 +260,28 @@ func Apply(ctx context.Context, o Options) (sum *Summary, err error) {
 		return sum, fmt.Errorf("marking the journal complete: %w", lockLost(ctx, err))
 	}
 	return sum, nil
+}
+
+// keepOrDiscardJournal decides what a failed step leaves for the next run.
+// After a first failure the finished steps are kept, so the next run
+// resumes after them. When a resumed run fails too, the journal may be what
+// keeps it failing: a step it skips as done may have had its object removed
+// outside confc since, and a later step that needs that object fails on
+// every resume. So a resumed run that fails drops the journal, and the next
+// run reads and compares every step. That costs only reads, because every
+// step checks before it writes; the journal just saves time. With the lock
+// lost the journal is left alone, since another apply may own it now.
+func (r *runner) keepOrDiscardJournal(ctx context.Context, j *journal) {
+	if !j.resuming() {
+		_ = j.flush(context.WithoutCancel(ctx))
+		return
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	if err := j.discard(ctx); err == nil {
+		r.notice("a resumed apply failed; its journal was dropped, so the next run reads and compares every step")
+	}
 }
 
 // lockLost replaces a cancellation caused by a lost lock with its cause.

@@ -119,6 +119,12 @@ func openJournal(ctx context.Context, c *consulapi.Client, p RetryPolicy, cluste
 // resuming reports whether an interrupted run left finished steps.
 func (j *journal) resuming() bool { return len(j.done) > 0 }
 
+// discard deletes this plan's journal, so that the next run starts fresh.
+func (j *journal) discard(ctx context.Context) error {
+	j.pending = nil
+	return j.deleteTree(ctx, JournalPrefix(j.cluster)+fpKey(j.fp)+"/")
+}
+
 func (j *journal) deleteTree(ctx context.Context, prefix string) error {
 	return consulDo(ctx, j.retry, "kv/"+prefix, "key:write", func() error {
 		_, err := j.c.KV().DeleteTree(prefix, (&consulapi.WriteOptions{}).WithContext(ctx))

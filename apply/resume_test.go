@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -140,4 +141,53 @@ func TestDifferentPlanStartsFresh(t *testing.T) {
 	if err != nil || run == nil || run.Fingerprint != plan.Fingerprint || run.State != runComplete {
 		t.Errorf("journal: %+v, %v", run, err)
 	}
+}
+
+// TestFailedResumeDropsJournal stops an apply right after it mounted the KV
+// engine, then unmounts it behind confc's back. The resumed run skips the
+// mount as done and fails on the first KV write; it must drop the journal,
+// so that the run after it mounts again and converges instead of failing
+// the same way forever.
+func TestFailedResumeDropsJournal(t *testing.T) {
+	c := newCluster(t, 1)
+	mountID := "vault.mount:" + compiler.KVMount
+	_, err, _ := c.apply(t, "interrupted", func(o *Options) {
+		o.AfterStep = func(_ int, s *compiler.Step) error {
+			if s.ID == mountID {
+				return errStop
+			}
+			return nil
+		}
+	})
+	if !errors.Is(err, errStop) {
+		t.Fatalf("interrupted apply: %v", err)
+	}
+	if err := c.rootClient(t).Sys().Unmount(compiler.KVMount); err != nil {
+		t.Fatal(err)
+	}
+
+	sum, err, events := c.apply(t, "failing resume", nil)
+	if err == nil || sum == nil || !sum.Resumed {
+		t.Fatalf("resume with the mount gone: %+v, %v; want a resumed run that fails", sum, err)
+	}
+	dropped := false
+	for _, e := range events {
+		dropped = dropped || (e.Type == EventNotice && strings.Contains(e.Message, "journal was dropped"))
+	}
+	if !dropped {
+		t.Error("no notice says the journal was dropped")
+	}
+	run, entries, err := ReadJournal(context.Background(), c.consul.API(), c.plan.Cluster.Name)
+	if err != nil || run != nil || len(entries) != 0 {
+		t.Fatalf("journal after the failed resume: %+v, %d entries, %v; want none", run, len(entries), err)
+	}
+
+	sum, err, _ = c.apply(t, "full run", nil)
+	if err != nil || sum.Resumed {
+		t.Fatalf("run after the failed resume: %+v, %v; want a full run that converges", sum, err)
+	}
+	if sec, err := c.rootClient(t).Sys().ListMounts(); err != nil || sec[compiler.KVMount+"/"] == nil {
+		t.Fatalf("kv mount after the full run: %v", err)
+	}
+	c.assertNoLeak(t)
 }
