@@ -56,13 +56,20 @@ type request struct {
 }
 
 // classify turns a client error into a final error with a clear message, or
-// says that it is worth retrying.
-func classify(req request, err error) (class, error) {
+// says that it is worth retrying. ctx is the caller's context: a deadline
+// or cancellation of its own is final, while a deadline that only the
+// request had (the per-request timeout of a server that accepted the
+// connection and then hung) is a connection failure, worth the next
+// server.
+func classify(ctx context.Context, req request, err error) (class, error) {
 	if err == nil {
 		return classFinal, nil
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 		return classFinal, err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return classReconnect, &timeoutError{service: req.service, path: req.path}
 	}
 	var ve *vaultapi.ResponseError
 	if errors.As(err, &ve) {
@@ -96,6 +103,17 @@ func classifyStatus(req request, code int, detail string) (class, error) {
 	default:
 		return classFinal, &RequestError{Service: req.service, Path: req.path, Status: code, Detail: detail}
 	}
+}
+
+// timeoutError is a request that got no answer within the request timeout.
+// It does not wrap context.DeadlineExceeded, which callers take for the end
+// of their own context.
+type timeoutError struct {
+	service, path string
+}
+
+func (e *timeoutError) Error() string {
+	return fmt.Sprintf("%s did not answer the request to %q within the request timeout", e.service, e.path)
 }
 
 // consulStatus extracts the status code from the Consul client's untyped
@@ -151,7 +169,7 @@ func retry(ctx context.Context, p RetryPolicy, req request, onReconnect func(), 
 		if err == nil {
 			return nil
 		}
-		c, cerr := classify(req, err)
+		c, cerr := classify(ctx, req, err)
 		if c == classFinal {
 			return cerr
 		}

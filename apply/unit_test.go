@@ -176,9 +176,13 @@ func TestClassify(t *testing.T) {
 		{"consul 500 untyped", fmt.Errorf("Unexpected response code: 500 (rpc error)"), classRetry, nil},
 		{"refused", fmt.Errorf("dial: %w", syscall.ECONNREFUSED), classReconnect, nil},
 		{"canceled", context.Canceled, classFinal, func(e error) bool { return errors.Is(e, context.Canceled) }},
+		{"request timeout", fmt.Errorf("Get: %w", context.DeadlineExceeded), classReconnect,
+			func(e error) bool {
+				return !errors.Is(e, context.DeadlineExceeded) && strings.Contains(e.Error(), `"cluster/data/x" within the request timeout`)
+			}},
 	} {
 		t.Run(c.what, func(t *testing.T) {
-			cl, err := classify(req, c.err)
+			cl, err := classify(context.Background(), req, c.err)
 			if cl != c.class {
 				t.Errorf("class %d, want %d", cl, c.class)
 			}
@@ -186,6 +190,17 @@ func TestClassify(t *testing.T) {
 				t.Errorf("error %v", err)
 			}
 		})
+	}
+}
+
+// The caller's own deadline ends the retries, unlike a request timeout.
+func TestClassifyCallerDeadline(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	<-ctx.Done()
+	cl, err := classify(ctx, request{service: "vault", path: "p"}, fmt.Errorf("Get: %w", context.DeadlineExceeded))
+	if cl != classFinal || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("class %d, %v; want final and the context's deadline", cl, err)
 	}
 }
 
