@@ -243,3 +243,42 @@ func TestKillDuringChangePassphrase(t *testing.T) {
 	}
 	c.assertNoLeak(t, append([]string{old, next}, c.bundle(t).Keys...)...)
 }
+
+// TestChangePassphraseResumeRace resumes an interrupted change while a
+// second run finishes the same change between the first one's login and its
+// lock: the first run must see under the lock that nothing is left to do.
+func TestChangePassphraseResumeRace(t *testing.T) {
+	c := newSecurityCluster(t, "")
+	old, next := c.pass, servertest.Canary("passphrase-new")
+	_, err := c.change("interrupted", old, next, func(s string) error {
+		if s == ChangeStepSwitch {
+			return errStop
+		}
+		return nil
+	})
+	if !errors.Is(err, errStop) {
+		t.Fatalf("interrupted change: %v", err)
+	}
+	var resB *ChangeResult
+	var errB error
+	res, err := c.change("A", old, next, func(s string) error {
+		if s == ChangeStepLogin {
+			resB, errB = c.change("B", old, next, nil)
+		}
+		return nil
+	})
+	if errB != nil || resB == nil || !resB.Resumed {
+		t.Fatalf("run B: %+v, %v; want it to resume and finish the change", resB, errB)
+	}
+	if err != nil || res == nil || !res.AlreadyDone || res.Resumed {
+		t.Fatalf("run A: %+v, %v; want it to find the change already done", res, err)
+	}
+	pair, _, err := c.consul.API().KV().Get(UnsealKeysKey(c.plan.Cluster.Name), nil)
+	if err != nil || pair == nil || !opensWith(pair.Value, next) {
+		t.Fatalf("the bundle does not open with the new passphrase: %v", err)
+	}
+	if staged, _, _ := c.consul.API().KV().Get(UnsealKeysNextKey(c.plan.Cluster.Name), nil); staged != nil {
+		t.Error("the staging bundle is still there")
+	}
+	c.assertNoLeak(t, next)
+}

@@ -60,7 +60,7 @@ func (o *SecurityOptions) runner() (*runner, error) {
 	return newRunner(&Options{Plan: o.Plan, Conn: o.Conn, Passphrase: o.Passphrase, Reporter: o.Reporter, Retry: o.Retry})
 }
 
-// lock takes the cluster lock for a security command, so that it never
+// securityLock takes the cluster lock for a security command, so that it never
 // runs beside an apply or another security command.
 func (r *runner) securityLock(ctx context.Context, h Holder, command string) (*clusterLock, error) {
 	if h.PID == 0 {
@@ -522,6 +522,12 @@ func ChangePassphrase(ctx context.Context, o ChangeOptions) (*ChangeResult, erro
 	}
 	if cur == nil {
 		return res, fmt.Errorf("confc holds no unseal keys for this vault (%q in Consul is missing)", UnsealKeysKey(cluster))
+	}
+	if res.Resumed && (staged == nil || !opensWith(staged.Value, next)) {
+		// The decision to resume was taken before the lock; another run
+		// of the same change finished it while this one waited.
+		res.Resumed, res.AlreadyDone = false, true
+		return res, nil
 	}
 
 	var ct []byte
