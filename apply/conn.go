@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -222,4 +223,30 @@ func (v *vaultConn) closeIdle() {
 func NewConsulClient(c Conn) (*consulapi.Client, error) {
 	client, _, err := newConsulClient(c)
 	return client, err
+}
+
+// PlainConsulWarning returns a warning when addr would send Consul requests,
+// the operator's token among them, without TLS to a host other than this
+// machine, and "" otherwise. An address without a scheme is plain HTTP too,
+// as the Consul client defaults to it.
+func PlainConsulWarning(addr string) string {
+	rest, ok := strings.CutPrefix(addr, "http://")
+	if !ok {
+		if strings.Contains(addr, "://") {
+			return ""
+		}
+		rest = addr
+	}
+	host := strings.TrimSuffix(rest, "/")
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return ""
+	}
+	return fmt.Sprintf("consul address %q is plain HTTP to another machine: the Consul token and the encrypted unseal keys cross the network unprotected; use https:// (Consul's HTTPS port is 8501) with --consul-cacert", addr)
 }

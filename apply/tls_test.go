@@ -72,3 +72,27 @@ func TestTLSVerifiedDespiteEnvironment(t *testing.T) {
 		t.Errorf("consul with its CA given: %v", err)
 	}
 }
+
+func TestPlainConsulWarning(t *testing.T) {
+	for _, c := range []struct {
+		addr string
+		warn bool
+	}{
+		{"http://10.40.1.11:8500", true},
+		{"10.40.1.11:8500", true},
+		{"http://consul.example:8500/", true},
+		{"https://10.40.1.11:8501", false},
+		{"http://127.0.0.1:8500", false},
+		{"http://localhost:8500", false},
+		{"http://[::1]:8500", false},
+		{"127.0.0.2:8500", false},
+	} {
+		got := PlainConsulWarning(c.addr)
+		if (got != "") != c.warn {
+			t.Errorf("%q: warning %q, want one: %v", c.addr, got, c.warn)
+		}
+		if got != "" && !strings.Contains(got, c.addr) {
+			t.Errorf("%q: the warning does not name the address: %s", c.addr, got)
+		}
+	}
+}

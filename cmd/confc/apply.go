@@ -30,7 +30,7 @@ const (
 type ConnFlags struct {
 	VaultAddr    string `name:"vault-addr" env:"VAULT_ADDR" placeholder:"URL[,URL...]" help:"Vault servers, comma-separated (default: https://HOST:8200 for each vault host in cluster.conf). confc apply unseals every sealed one; plan --refresh only reads."`
 	VaultCACert  string `name:"vault-cacert" env:"VAULT_CACERT" type:"path" placeholder:"FILE" help:"CA certificate (PEM) that signed Vault's TLS certificate."`
-	ConsulAddr   string `name:"consul-addr" env:"CONSUL_HTTP_ADDR" placeholder:"URL" help:"Consul HTTP API (default: http://HOST:8500 for the first kv-store host in cluster.conf)."`
+	ConsulAddr   string `name:"consul-addr" env:"CONSUL_HTTP_ADDR" placeholder:"URL" help:"Consul HTTP API (default: https://HOST:8501 for the first kv-store host in cluster.conf)."`
 	ConsulCACert string `name:"consul-cacert" env:"CONSUL_CACERT" type:"path" placeholder:"FILE" help:"CA certificate (PEM) of Consul's TLS certificate, for an https address."`
 	// The Consul token comes from the environment so that it never shows
 	// in a process list.
@@ -70,13 +70,17 @@ func (f *ConnFlags) conn(env *Env, file *dconf.File) (apply.Conn, error) {
 // not given.
 func (f *ConnFlags) consulAddr(env *Env, file *dconf.File) (string, error) {
 	if f.ConsulAddr != "" {
+		if w := apply.PlainConsulWarning(f.ConsulAddr); w != "" {
+			fmt.Fprintf(env.Stderr, "confc: warning: %s\n", w)
+		}
 		return f.ConsulAddr, nil
 	}
 	hosts := hostsWithTag(file, "kv-store")
 	if len(hosts) == 0 {
 		return "", errors.New("no consul address: set --consul-addr or CONSUL_HTTP_ADDR (cluster.conf has no host tagged kv-store)")
 	}
-	addr := "http://" + hosts[0] + ":8500"
+	// Consul's HTTPS port, so that a derived address is verified TLS.
+	addr := "https://" + hosts[0] + ":8501"
 	fmt.Fprintf(env.Stderr, "confc: no --consul-addr or CONSUL_HTTP_ADDR, using the first kv-store host of cluster.conf: %s\n", addr)
 	return addr, nil
 }

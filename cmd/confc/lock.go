@@ -23,7 +23,7 @@ type LockCmd struct {
 // lockFlags are the flags of the lock sub-commands.
 type lockFlags struct {
 	Config      string `short:"c" name:"config" required:"" placeholder:"CLUSTER.CONF" help:"cluster.conf of the cluster."`
-	ConsulAddr  string `name:"consul-addr" env:"CONSUL_HTTP_ADDR" placeholder:"URL" help:"Consul HTTP API (default: http://HOST:8500 for the first kv-store host in cluster.conf)."`
+	ConsulAddr  string `name:"consul-addr" env:"CONSUL_HTTP_ADDR" placeholder:"URL" help:"Consul HTTP API (default: https://HOST:8501 for the first kv-store host in cluster.conf)."`
 	ConsulCA    string `name:"consul-cacert" env:"CONSUL_CACERT" type:"path" placeholder:"FILE" help:"CA certificate (PEM) of Consul's TLS certificate."`
 	ConsulToken string `name:"consul-token" env:"CONSUL_HTTP_TOKEN" hidden:"" help:"Consul ACL token; set CONSUL_HTTP_TOKEN instead of using this flag."`
 }
