@@ -164,6 +164,19 @@ func (v *vaultConn) write(ctx context.Context, path, capability string, data map
 	return s, err
 }
 
+// create sends a write that makes an object and must not run twice; see
+// retryCreate. landed gets the client of the server the next attempt goes
+// to.
+func (v *vaultConn) create(ctx context.Context, path string, data map[string]any, landed func(*vaultapi.Client) (bool, error)) error {
+	req := request{service: "vault", path: path, capability: "create"}
+	return retryCreate(ctx, v.retry, req, v.next,
+		func() error {
+			_, err := v.client.Logical().WriteWithContext(ctx, path, data)
+			return err
+		},
+		func() (bool, error) { return landed(v.client) })
+}
+
 // newConsulClient makes a Consul client from Conn, with TLS verified for an
 // https address. closeIdle drops its idle connections when the caller is
 // done.

@@ -195,3 +195,27 @@ func retry(ctx context.Context, p RetryPolicy, req request, onReconnect func(), 
 	}
 	return &ResumableError{Err: fmt.Errorf("%s %q: giving up after retries: %w", req.service, req.path, last)}
 }
+
+// retryCreate is retry for a request that creates something and must not
+// run twice (a Consul token, Vault's initialization, a CA). A 5xx answer,
+// a dropped connection or a timeout leaves open whether the server carried
+// the request out, so before each new attempt landed asks the server
+// whether the object now exists; when it does, the create counts as done.
+// landed must make its request directly, without retries of its own: its
+// errors are classified like the create's.
+func retryCreate(ctx context.Context, p RetryPolicy, req request, onReconnect func(), create func() error, landed func() (bool, error)) error {
+	first := true
+	return retry(ctx, p, req, onReconnect, func() error {
+		if !first {
+			ok, err := landed()
+			if err != nil {
+				return err
+			}
+			if ok {
+				return nil
+			}
+		}
+		first = false
+		return create()
+	})
+}

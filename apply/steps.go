@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -310,14 +311,18 @@ func (r *runner) pkiCA(ctx context.Context, s *compiler.Step, write bool) (Resul
 		return Unchanged, nil
 	}
 	return r.changed(Created, write, func() error {
-		_, err := r.v.write(ctx, ca.Mount+"/root/generate/internal", "create", map[string]any{
+		// A second generate after a lost answer would add a second
+		// issuer; the retry checks for the first one instead.
+		return r.v.create(ctx, ca.Mount+"/root/generate/internal", map[string]any{
 			"common_name":  ca.CommonName,
 			"organization": ca.Organization,
 			"key_type":     ca.KeyType,
 			"key_bits":     ca.KeyBits,
 			"ttl":          ca.TTL,
+		}, func(c *vaultapi.Client) (bool, error) {
+			sec, err := c.Logical().ListWithContext(ctx, ca.Mount+"/issuers")
+			return hasIssuer(sec), err
 		})
-		return err
 	})
 }
 
@@ -327,7 +332,12 @@ func (r *runner) hasCA(ctx context.Context, mount string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return sec != nil && sec.Data != nil && len(asStrings(sec.Data["keys"])) > 0, nil
+	return hasIssuer(sec), nil
+}
+
+// hasIssuer reports whether a list of a PKI mount's issuers holds one.
+func hasIssuer(sec *vaultapi.Secret) bool {
+	return sec != nil && sec.Data != nil && len(asStrings(sec.Data["keys"])) > 0
 }
 
 func (r *runner) pkiRole(ctx context.Context, s *compiler.Step, write bool) (Result, error) {
@@ -702,11 +712,17 @@ func (r *runner) findToken(ctx context.Context, desc string) (*consulapi.ACLToke
 	case 1:
 		return found[0], nil
 	}
+	// Decision: report rather than delete. The newer token may be the one
+	// whose SecretID a run stored for the components, so which one to keep
+	// is for the operator to check.
+	slices.SortFunc(found, func(a, b *consulapi.ACLTokenListEntry) int { return a.CreateTime.Compare(b.CreateTime) })
 	ids := make([]string, len(found))
 	for i, t := range found {
-		ids[i] = t.AccessorID
+		ids[i] = fmt.Sprintf("%s (created %s)", t.AccessorID, t.CreateTime.UTC().Format(time.RFC3339))
 	}
-	return nil, fmt.Errorf("%d Consul tokens have the description %q (accessors %s); delete all but one", len(found), desc, strings.Join(ids, ", "))
+	return nil, fmt.Errorf("%d Consul tokens have the description %q: %s; keep the one whose SecretID the components use "+
+		"(stored in vault under kv-store/token) and delete the others with \"consul acl token delete -id ACCESSOR\"",
+		len(found), desc, strings.Join(ids, ", "))
 }
 
 func (r *runner) consulToken(ctx context.Context, s *compiler.Step, write bool) (Result, error) {
@@ -725,14 +741,24 @@ func (r *runner) consulToken(ctx context.Context, s *compiler.Step, write bool) 
 	acl := r.c.ACL()
 	if cur == nil {
 		return r.changed(Created, write, func() error {
-			return consulDo(ctx, r.retry, "acl/token", "acl:write", func() error {
-				tok, _, err := acl.TokenCreate(&consulapi.ACLToken{Description: t.Description, Policies: links},
-					(&consulapi.WriteOptions{}).WithContext(ctx))
-				if err == nil {
-					r.tokenSecrets[s.ID] = tok.SecretID
-				}
-				return err
-			})
+			// A token made by an attempt whose answer was lost is found
+			// by its description before the next attempt, so that
+			// Consul never holds two; its SecretID is then read back
+			// where a later step needs it (consulTokenSecret).
+			req := request{service: "consul", path: "acl/token", capability: "acl:write"}
+			return retryCreate(ctx, r.retry, req, nil,
+				func() error {
+					tok, _, err := acl.TokenCreate(&consulapi.ACLToken{Description: t.Description, Policies: links},
+						(&consulapi.WriteOptions{}).WithContext(ctx))
+					if err == nil {
+						r.tokenSecrets[s.ID] = tok.SecretID
+					}
+					return err
+				},
+				func() (bool, error) {
+					list, _, err := acl.TokenList((&consulapi.QueryOptions{}).WithContext(ctx))
+					return slices.ContainsFunc(list, func(e *consulapi.ACLTokenListEntry) bool { return e.Description == t.Description }), err
+				})
 		})
 	}
 	var have []string

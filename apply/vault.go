@@ -156,6 +156,12 @@ func (r *runner) unsealOne(ctx context.Context, addr string, b *UnsealBundle) er
 	return fmt.Errorf("vault at %s is still sealed after every key of the bundle: the bundle does not belong to this vault", addr)
 }
 
+// errInitAnswerLost reports a Vault initialized by a request whose answer,
+// the only copy of the unseal keys and root token, never arrived.
+var errInitAnswerLost = errors.New("vault was initialized by a request whose answer was lost, so its unseal keys are unknown " +
+	"and it can never be unsealed after a restart; nothing was stored. Stop this vault, wipe its storage " +
+	"(its Consul prefix, vault/ by default) and run apply again")
+
 // UnsealKeysExistError refuses to initialize a Vault while Consul holds the
 // unseal keys of another one. It lives here rather than among the other
 // errors because only the first run raises it.
@@ -201,11 +207,23 @@ func (r *runner) initVault(ctx context.Context) (string, error) {
 		r.notice("--reinit-vault: the unseal keys of the earlier vault were copied to %q before initializing the vault at %s", backup, r.v.addr())
 	}
 	var resp *vaultapi.InitResponse
-	err = retry(ctx, r.retry, request{service: "vault", path: "sys/init", capability: "update"}, nil, func() error {
-		var err error
-		resp, err = c.Sys().InitWithContext(ctx, &vaultapi.InitRequest{SecretShares: InitShares, SecretThreshold: InitThreshold})
-		return err
-	})
+	// Only the answer to sys/init carries the unseal keys. After a lost
+	// answer the init is sent again only if Vault is still uninitialized;
+	// if the first one went through, its keys are gone and retrying would
+	// just get a 400.
+	err = retryCreate(ctx, r.retry, request{service: "vault", path: "sys/init", capability: "update"}, nil,
+		func() error {
+			var err error
+			resp, err = c.Sys().InitWithContext(ctx, &vaultapi.InitRequest{SecretShares: InitShares, SecretThreshold: InitThreshold})
+			return err
+		},
+		func() (bool, error) {
+			init, err := c.Sys().InitStatusWithContext(ctx)
+			if err == nil && init {
+				return false, errInitAnswerLost
+			}
+			return false, err
+		})
 	if err != nil {
 		return "", fmt.Errorf("initializing vault: %w", err)
 	}
