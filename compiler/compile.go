@@ -489,15 +489,26 @@ func adminRules(cluster string) policyRules {
 }
 
 // consulRules writes the HCL of the Consul components policy.
+//
+// Sessions are read-only. Consul grants session writes by node name, and
+// every component shares this one token while cluster.conf names hosts by
+// address, not by Consul node name; a session write on any node would let
+// any component destroy the session holding the apply lock (created on the
+// node of the Consul agent the operator talks to, often a cluster host) and
+// so stop an apply half way.
+//
+// TODO: a component that needs a Consul lock of its own cannot create the
+// session for it with this token; such components need per-node tokens,
+// which confc does not make yet.
 func consulRules(cluster, prefix string) string {
-	return fmt.Sprintf(`# Components of cluster %s: the component store, locks and discovery, written by confc.
+	return fmt.Sprintf(`# Components of cluster %s: the component store and discovery, written by confc.
 
 key_prefix %s {
   policy = "write"
 }
 
 session_prefix "" {
-  policy = "write"
+  policy = "read"
 }
 
 node_prefix "" {
