@@ -2,6 +2,8 @@ package apply
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -84,10 +86,36 @@ func classify(ctx context.Context, req request, err error) (class, error) {
 	if code, body, ok := consulStatus(err); ok {
 		return classifyStatus(req, code, body)
 	}
+	if certErr := certificateError(err); certErr != nil {
+		// A certificate that does not verify will not verify on a retry
+		// either, and trying the next server would only hide the cause.
+		return classFinal, fmt.Errorf("%s request to %q: the server's TLS certificate is not trusted: %w; give the CA that signed it with --%s-cacert",
+			req.service, req.path, certErr, req.service)
+	}
 	if isConnError(err) {
 		return classReconnect, err
 	}
 	return classFinal, err
+}
+
+// certificateError returns the certificate verification failure inside
+// err, or nil.
+func certificateError(err error) error {
+	var tv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &tv):
+		return tv.Err
+	case errors.As(err, &ua):
+		return ua
+	case errors.As(err, &hn):
+		return hn
+	case errors.As(err, &ci):
+		return ci
+	}
+	return nil
 }
 
 func classifyStatus(req request, code int, detail string) (class, error) {

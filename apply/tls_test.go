@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"context"
 	"encoding/pem"
 	"net/http"
 	"net/http/httptest"
@@ -94,5 +95,27 @@ func TestPlainConsulWarning(t *testing.T) {
 		if got != "" && !strings.Contains(got, c.addr) {
 			t.Errorf("%q: the warning does not name the address: %s", c.addr, got)
 		}
+	}
+}
+
+// A certificate that does not verify is final at once, with a message that
+// says what to give, rather than retried as a connection failure.
+func TestUntrustedCertificateIsFinal(t *testing.T) {
+	url, _ := tlsServer(t)
+	v, err := newVaultClient(url, Conn{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	err = retry(context.Background(), DefaultRetry, request{service: "vault", path: "sys/seal-status", capability: "read"}, nil, func() error {
+		calls++
+		_, err := v.Sys().SealStatus()
+		return err
+	})
+	if calls != 1 {
+		t.Errorf("%d attempts, want 1", calls)
+	}
+	if err == nil || !strings.Contains(err.Error(), "not trusted") || !strings.Contains(err.Error(), "--vault-cacert") {
+		t.Errorf("error %v; want one saying the certificate is not trusted and naming --vault-cacert", err)
 	}
 }

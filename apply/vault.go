@@ -50,6 +50,10 @@ func (r *runner) status(ctx context.Context) (*vaultState, error) {
 		}
 	}
 	if st.reachable == 0 {
+		if certificateError(lastErr) != nil {
+			// Waiting for the servers would not help.
+			return nil, fmt.Errorf("no vault server could be used: %w", lastErr)
+		}
 		return nil, &ResumableError{Err: fmt.Errorf("no vault server could be reached: %w", lastErr)}
 	}
 	return st, nil
