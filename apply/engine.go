@@ -341,6 +341,10 @@ func (r *runner) firstRun(ctx context.Context, recovering bool) error {
 	if err := r.waitActive(ctx); err != nil {
 		return err
 	}
+	// TODO: a crash between the init (or root generation) above and the
+	// revocation below leaves a valid root token in Vault with no TTL.
+	// Nobody holds it, since it was never written or printed, but nothing
+	// revokes it either; docs/apply.md says how to find and revoke it.
 	berr := r.bootstrap(ctx, root)
 	if rerr := r.revokeRoot(ctx, root); rerr != nil && berr == nil {
 		berr = rerr
