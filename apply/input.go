@@ -19,9 +19,10 @@ const MinPassphraseLen = 8
 const DefaultPassphrase = "confc-default-insecure-passphrase"
 
 // Answers supplies prompt answers. The engine asks only for the prompts the
-// plan uses. Implementations: StaticAnswers (from --input-json); an
-// interactive terminal prompt or an encrypted answers file can be added
-// behind the same interface.
+// plan uses, and all of them before it contacts a server (CheckAnswers), so
+// an implementation never has to ask in the middle of a run. The CLI
+// gathers the answers from --input-json, cluster.sec and the terminal into
+// a StaticAnswers.
 type Answers interface {
 	// Answer returns the answer to the named prompt, and false when there
 	// is none.
