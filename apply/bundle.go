@@ -87,13 +87,7 @@ func OpenBundle(ciphertext []byte, passphrase string) (*UnsealBundle, error) {
 // ReadBundle reads the encrypted bundle of a cluster from Consul. It
 // returns nil, 0 when there is none.
 func ReadBundle(ctx context.Context, c *consulapi.Client, cluster string) ([]byte, uint64, error) {
-	key := UnsealKeysKey(cluster)
-	var pair *consulapi.KVPair
-	err := consulDo(ctx, DefaultRetry, "kv/"+key, "key:read", func() error {
-		var err error
-		pair, _, err = c.KV().Get(key, (&consulapi.QueryOptions{}).WithContext(ctx))
-		return err
-	})
+	pair, err := readPair(ctx, c, DefaultRetry, UnsealKeysKey(cluster))
 	if err != nil || pair == nil {
 		return nil, 0, err
 	}

@@ -191,12 +191,7 @@ type LockInfo struct {
 // ReadLock reads the apply lock of a cluster. A missing key is a free lock.
 func ReadLock(ctx context.Context, c *consulapi.Client, cluster string) (*LockInfo, error) {
 	key := LockKey(cluster)
-	var pair *consulapi.KVPair
-	err := consulDo(ctx, DefaultRetry, "kv/"+key, "read", func() error {
-		var err error
-		pair, _, err = c.KV().Get(key, (&consulapi.QueryOptions{}).WithContext(ctx))
-		return err
-	})
+	pair, err := readPair(ctx, c, DefaultRetry, key)
 	if err != nil {
 		return nil, err
 	}

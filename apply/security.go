@@ -70,35 +70,6 @@ func (r *runner) securityLock(ctx context.Context, h Holder, command string) (*c
 	return acquireLock(ctx, r.conn, r.retry, r.plan.Cluster.Name, h)
 }
 
-// readPair reads one Consul key; nil when it does not exist.
-func readPair(ctx context.Context, c *consulapi.Client, p RetryPolicy, key string) (*consulapi.KVPair, error) {
-	var pair *consulapi.KVPair
-	err := consulDo(ctx, p, "kv/"+key, "key:read", func() error {
-		var err error
-		pair, _, err = c.KV().Get(key, (&consulapi.QueryOptions{}).WithContext(ctx))
-		return err
-	})
-	return pair, err
-}
-
-// casPair writes a Consul key with check-and-set on index (0: the key must
-// not exist).
-func casPair(ctx context.Context, c *consulapi.Client, p RetryPolicy, key string, value []byte, index uint64) error {
-	var ok bool
-	err := consulDo(ctx, p, "kv/"+key, "key:write", func() error {
-		var err error
-		ok, _, err = c.KV().CAS(&consulapi.KVPair{Key: key, Value: value, ModifyIndex: index}, (&consulapi.WriteOptions{}).WithContext(ctx))
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return &ConflictError{Service: "consul", Path: key}
-	}
-	return nil
-}
-
 // OpenUnsealKeys reads the unseal-key bundle of a cluster from Consul and
 // opens it with the passphrase: the current bundle first, then the staging
 // bundle that a passphrase change leaves while it runs. Trying both is
@@ -269,19 +240,14 @@ func bundleLoginError(r *runner, err error) error {
 	return err
 }
 
-// health asks one server for its health, with the engine's retries (two
-// attempts when several servers are listed, as for the seal status).
+// health asks one server for its health, with the probe's retries.
 func (r *runner) health(ctx context.Context, addr string) (*vaultapi.HealthResponse, error) {
 	c, err := r.clientFor(addr)
 	if err != nil {
 		return nil, err
 	}
-	p := r.retry
-	if len(r.conn.VaultAddrs) > 1 {
-		p.Attempts = 2
-	}
 	var h *vaultapi.HealthResponse
-	err = retry(ctx, p, request{service: "vault", path: "sys/health", capability: "read"}, nil, func() error {
+	err = retry(ctx, r.probePolicy(), request{service: "vault", path: "sys/health", capability: "read"}, nil, func() error {
 		var err error
 		h, err = c.Sys().HealthWithContext(ctx)
 		return err
@@ -347,25 +313,19 @@ func Unseal(ctx context.Context, o SecurityOptions) (*UnsealResult, error) {
 	}
 	defer r.close()
 	res := &UnsealResult{}
-	initialized := false
-	var sealed []string
-	for _, addr := range r.conn.VaultAddrs {
-		s, err := r.sealStatus(ctx, addr)
-		if err != nil {
-			res.Unreachable = append(res.Unreachable, addr)
-			r.notice("vault at %s cannot be reached: %v", addr, err)
-			continue
+	st, err := r.status(ctx)
+	if err != nil {
+		res.Unreachable = r.conn.VaultAddrs
+		var re *ResumableError
+		if errors.As(err, &re) {
+			// The notices named each server's failure; an unseal has
+			// no run to resume.
+			return res, errors.New("no vault server could be reached")
 		}
-		initialized = initialized || s.Initialized
-		if s.Sealed {
-			sealed = append(sealed, addr)
-		} else {
-			res.AlreadyUnsealed = append(res.AlreadyUnsealed, addr)
-		}
+		return res, err
 	}
-	if len(res.Unreachable) == len(r.conn.VaultAddrs) {
-		return res, errors.New("no vault server could be reached")
-	}
+	res.Unreachable, res.AlreadyUnsealed = st.unreachable, st.unsealed
+	initialized, sealed := st.initialized, st.sealed
 	if !initialized {
 		return res, errors.New("vault is not initialized: run confc apply first, which initializes it and keeps its unseal keys")
 	}

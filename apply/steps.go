@@ -789,12 +789,7 @@ func (r *runner) consulKV(ctx context.Context, s *compiler.Step, write bool) (Re
 	if kv == nil {
 		return Failed, missingParams(s)
 	}
-	var pair *consulapi.KVPair
-	err := consulDo(ctx, r.retry, "kv/"+kv.Key, "key:read", func() error {
-		var err error
-		pair, _, err = r.c.KV().Get(kv.Key, (&consulapi.QueryOptions{}).WithContext(ctx))
-		return err
-	})
+	pair, err := readPair(ctx, r.c, r.retry, kv.Key)
 	if err != nil {
 		return Failed, err
 	}
@@ -808,20 +803,7 @@ func (r *runner) consulKV(ctx context.Context, s *compiler.Step, write bool) (Re
 		res, index = Updated, pair.ModifyIndex
 	}
 	return r.changed(res, write, func() error {
-		var ok bool
-		err := consulDo(ctx, r.retry, "kv/"+kv.Key, "key:write", func() error {
-			var err error
-			ok, _, err = r.c.KV().CAS(&consulapi.KVPair{Key: kv.Key, Value: value, ModifyIndex: index},
-				(&consulapi.WriteOptions{}).WithContext(ctx))
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return &ConflictError{Service: "consul", Path: kv.Key}
-		}
-		return nil
+		return casPair(ctx, r.c, r.retry, kv.Key, value, index)
 	})
 }
 

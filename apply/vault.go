@@ -1,14 +1,12 @@
 package apply
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
 
-	consulapi "github.com/hashicorp/consul/api"
 	vaultapi "github.com/hashicorp/vault/api"
 
 	"github.com/confc/confc/compiler"
@@ -27,6 +25,8 @@ const (
 type vaultState struct {
 	initialized bool
 	sealed      []string // addresses of sealed servers
+	unsealed    []string // addresses of unsealed servers
+	unreachable []string // addresses that did not answer
 	reachable   int
 }
 
@@ -38,6 +38,7 @@ func (r *runner) status(ctx context.Context) (*vaultState, error) {
 		s, err := r.sealStatus(ctx, addr)
 		if err != nil {
 			lastErr = err
+			st.unreachable = append(st.unreachable, addr)
 			r.notice("vault at %s cannot be reached: %v", addr, err)
 			continue
 		}
@@ -47,6 +48,8 @@ func (r *runner) status(ctx context.Context) (*vaultState, error) {
 		}
 		if s.Sealed {
 			st.sealed = append(st.sealed, addr)
+		} else {
+			st.unsealed = append(st.unsealed, addr)
 		}
 	}
 	if st.reachable == 0 {
@@ -59,6 +62,18 @@ func (r *runner) status(ctx context.Context) (*vaultState, error) {
 	return st, nil
 }
 
+// probePolicy is the retry policy of a question asked of each listed
+// server in turn (seal status, health): a server that is down should not
+// hold the run up for the full retry budget when others are listed, so it
+// gets two attempts then.
+func (r *runner) probePolicy() RetryPolicy {
+	p := r.retry.orDefault()
+	if len(r.conn.VaultAddrs) > 1 {
+		p.Attempts = 2
+	}
+	return p
+}
+
 // sealStatus asks one server, with the engine's retries.
 func (r *runner) sealStatus(ctx context.Context, addr string) (*vaultapi.SealStatusResponse, error) {
 	c, err := r.clientFor(addr)
@@ -66,13 +81,7 @@ func (r *runner) sealStatus(ctx context.Context, addr string) (*vaultapi.SealSta
 		return nil, err
 	}
 	var s *vaultapi.SealStatusResponse
-	p := r.retry.orDefault()
-	// A server that is down should not hold the apply up for the full
-	// retry budget when others are listed.
-	if len(r.conn.VaultAddrs) > 1 {
-		p.Attempts = 2
-	}
-	err = retry(ctx, p, request{service: "vault", path: "sys/seal-status", capability: "read"}, nil, func() error {
+	err = retry(ctx, r.probePolicy(), request{service: "vault", path: "sys/seal-status", capability: "read"}, nil, func() error {
 		var err error
 		s, err = c.Sys().SealStatusWithContext(ctx)
 		return err
@@ -260,19 +269,7 @@ func (r *runner) storeBundle(ctx context.Context, b *UnsealBundle) error {
 		// since belongs to someone else's run.
 		return &ConflictError{Service: "consul", Path: key}
 	}
-	var ok bool
-	err = consulDo(ctx, r.retry, "kv/"+key, "key:write", func() error {
-		var err error
-		ok, _, err = r.c.KV().CAS(&consulapi.KVPair{Key: key, Value: ct, ModifyIndex: index}, (&consulapi.WriteOptions{}).WithContext(ctx))
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return &ConflictError{Service: "consul", Path: key}
-	}
-	return nil
+	return casPair(ctx, r.c, r.retry, key, ct, index)
 }
 
 // backupBundle copies the ciphertext of an earlier bundle to a new key
@@ -280,22 +277,9 @@ func (r *runner) storeBundle(ctx context.Context, b *UnsealBundle) error {
 // encrypted exactly as the original and opens with the same passphrase.
 func (r *runner) backupBundle(ctx context.Context, ct []byte) (string, error) {
 	key := UnsealKeysKey(r.plan.Cluster.Name) + ".replaced-" + time.Now().UTC().Format("20060102T150405.000Z")
-	var ok bool
-	err := consulDo(ctx, r.retry, "kv/"+key, "key:write", func() error {
-		var err error
-		// Index 0: create only, so that a retry after a lost answer
-		// cannot overwrite another backup.
-		ok, _, err = r.c.KV().CAS(&consulapi.KVPair{Key: key, Value: ct, ModifyIndex: 0}, (&consulapi.WriteOptions{}).WithContext(ctx))
-		return err
-	})
-	if err != nil {
+	// Index 0: create only, so that nothing can overwrite another backup.
+	if err := casPair(ctx, r.c, r.retry, key, ct, 0); err != nil {
 		return "", fmt.Errorf("copying the earlier unseal keys aside: %w", err)
-	}
-	if !ok {
-		got, _, err := r.c.KV().Get(key, (&consulapi.QueryOptions{}).WithContext(ctx))
-		if err != nil || got == nil || !bytes.Equal(got.Value, ct) {
-			return "", &ConflictError{Service: "consul", Path: key}
-		}
 	}
 	return key, nil
 }
