@@ -117,6 +117,11 @@ func beginSecrets(env *Env, f *SecretFlags, term prompt.Terminal) (*secretResolv
 		}
 		r.pass = r.in.ClusterPassphrase
 	case f.nopass():
+		if f.NoPass == nil {
+			// Nobody asked for the default passphrase by name here, so
+			// say plainly where it came from and how to refuse it.
+			fmt.Fprintln(env.Stderr, "confc: WARNING: --non-interactive implies --nopass: no passphrase was given, so the documented default one is used; give --nopass=false to stop with an error instead")
+		}
 		fmt.Fprintln(env.Stderr, "confc: warning: --nopass uses the documented default cluster passphrase; anyone who can reach Vault can log in as the cluster admin")
 		r.pass = apply.DefaultPassphrase
 	case term == nil:
