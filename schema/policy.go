@@ -214,14 +214,9 @@ func errKey(e cueerrors.Error) string {
 
 // violation turns one CUE error into a Violation positioned in f.
 func (p *Policy) violation(f *dconf.File, e cueerrors.Error) Violation {
-	path, val, near := resolve(f.Root, e.Path())
-	x := Violation{Path: path, Rule: RulePolicy, Severity: SeverityError}
-	switch {
-	case val != nil:
-		x.Pos, x.End = val.Pos(), val.End()
-	case near != nil:
-		x.Pos, x.End = near.Key.Pos(), near.Key.End()
-	default:
+	path, val, pos, end, found := locate(f.Root, e.Path())
+	x := Violation{Path: path, Rule: RulePolicy, Severity: SeverityError, Pos: pos, End: end}
+	if !found {
 		x.Pos, x.End = f.Root.Pos(), f.Root.Pos()
 	}
 

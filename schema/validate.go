@@ -462,14 +462,9 @@ func (v *validator) foldOne(root *dconf.Map, errs []cueerrors.Error) {
 		return
 	}
 
-	p, val, near := resolve(root, leaves[0].Path())
-	x := Violation{Path: p}
-	switch {
-	case val != nil:
-		x.Pos, x.End = val.Pos(), val.End()
-	case near != nil:
-		x.Pos, x.End = near.Key.Pos(), near.Key.End()
-	default:
+	p, val, pos, end, found := locate(root, leaves[0].Path())
+	x := Violation{Path: p, Pos: pos, End: end}
+	if !found {
 		x.Pos, x.End = v.dataPos(leaves[0])
 	}
 
@@ -523,6 +518,22 @@ func (v *validator) dataPos(e cueerrors.Error) (dconf.Pos, dconf.Pos) {
 		return d, d
 	}
 	return v.file.Root.Pos(), v.file.Root.Pos()
+}
+
+// locate finds the part of the tree a CUE error path points at: the path
+// in dconf form, the value at its end (nil when absent) and the span a
+// violation should cover, which is that value's or, when the value is
+// missing, the key's of the deepest entry found on the way. found is false
+// when the path matched no entry at all; the caller then picks the span.
+func locate(root *dconf.Map, cuePath []string) (p dconf.Path, val dconf.Value, pos, end dconf.Pos, found bool) {
+	p, val, near := resolve(root, cuePath)
+	switch {
+	case val != nil:
+		return p, val, val.Pos(), val.End(), true
+	case near != nil:
+		return p, nil, near.Key.Pos(), near.Key.End(), true
+	}
+	return p, nil, dconf.Pos{}, dconf.Pos{}, false
 }
 
 // resolve follows a CUE error path through the tree. It returns the path in
