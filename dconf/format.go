@@ -252,36 +252,37 @@ func (p *printer) value(v Value, indent int) {
 func (p *printer) inline(v Value) {
 	switch n := v.(type) {
 	case *Map:
-		if len(n.Entries) == 0 {
-			p.out.WriteString("{}")
-			return
-		}
-		p.out.WriteString("{ ")
-		for i, e := range n.Entries {
-			if i > 0 {
-				p.out.WriteString(", ")
-			}
-			p.raw(e.Key)
+		p.inlineList('{', '}', len(n.Entries), func(i int) {
+			p.raw(n.Entries[i].Key)
 			p.out.WriteString(": ")
-			p.inline(e.Value)
-		}
-		p.out.WriteString(" }")
+			p.inline(n.Entries[i].Value)
+		})
 	case *Array:
-		if len(n.Elems) == 0 {
-			p.out.WriteString("[]")
-			return
-		}
-		p.out.WriteString("[ ")
-		for i, el := range n.Elems {
-			if i > 0 {
-				p.out.WriteString(", ")
-			}
-			p.inline(el)
-		}
-		p.out.WriteString(" ]")
+		p.inlineList('[', ']', len(n.Elems), func(i int) {
+			p.inline(n.Elems[i])
+		})
 	default:
 		p.raw(v)
 	}
+}
+
+// inlineList writes n items between the brackets left and right, spaced
+// and comma-separated, or the bare brackets when there are none.
+func (p *printer) inlineList(left, right byte, n int, item func(i int)) {
+	p.out.WriteByte(left)
+	if n == 0 {
+		p.out.WriteByte(right)
+		return
+	}
+	p.out.WriteByte(' ')
+	for i := range n {
+		if i > 0 {
+			p.out.WriteString(", ")
+		}
+		item(i)
+	}
+	p.out.WriteByte(' ')
+	p.out.WriteByte(right)
 }
 
 // oneLine reports whether v is written on a single line: a scalar other

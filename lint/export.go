@@ -25,50 +25,56 @@ func ExportJSON(w io.Writer, f *dconf.File, showSecrets bool) error {
 	return bw.Flush()
 }
 
-func writeJSONValue(w *bufio.Writer, v dconf.Value, m *Masker, depth int) {
-	indent := func(d int) {
-		w.WriteByte('\n')
-		for range d {
-			w.WriteString("  ")
-		}
+// writeJSONList writes n items between the brackets left and right, one
+// per line indented one level deeper than depth, or the bare brackets when
+// there are none.
+func writeJSONList(w *bufio.Writer, left, right byte, n, depth int, item func(i int)) {
+	w.WriteByte(left)
+	if n == 0 {
+		w.WriteByte(right)
+		return
 	}
+	for i := range n {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		writeJSONIndent(w, depth+1)
+		item(i)
+	}
+	writeJSONIndent(w, depth)
+	w.WriteByte(right)
+}
+
+// writeJSONIndent starts a new line indented depth levels.
+func writeJSONIndent(w *bufio.Writer, depth int) {
+	w.WriteByte('\n')
+	for range depth {
+		w.WriteString("  ")
+	}
+}
+
+// writeJSONValue writes v nested depth levels deep, as "****" when m
+// masks it; m is nil when secrets are shown.
+func writeJSONValue(w *bufio.Writer, v dconf.Value, m *Masker, depth int) {
 	if m != nil && isScalar(v) && m.MaskedValue(v) {
 		writeJSONString(w, Mask)
 		return
 	}
 	switch n := v.(type) {
 	case *dconf.Map:
-		if n == nil || len(n.Entries) == 0 {
-			w.WriteString("{}")
-			return
+		var entries []*dconf.Entry
+		if n != nil {
+			entries = n.Entries
 		}
-		w.WriteByte('{')
-		for i, e := range n.Entries {
-			if i > 0 {
-				w.WriteByte(',')
-			}
-			indent(depth + 1)
-			writeJSONString(w, e.Key.Name)
+		writeJSONList(w, '{', '}', len(entries), depth, func(i int) {
+			writeJSONString(w, entries[i].Key.Name)
 			w.WriteString(": ")
-			writeJSONValue(w, e.Value, m, depth+1)
-		}
-		indent(depth)
-		w.WriteByte('}')
+			writeJSONValue(w, entries[i].Value, m, depth+1)
+		})
 	case *dconf.Array:
-		if len(n.Elems) == 0 {
-			w.WriteString("[]")
-			return
-		}
-		w.WriteByte('[')
-		for i, el := range n.Elems {
-			if i > 0 {
-				w.WriteByte(',')
-			}
-			indent(depth + 1)
-			writeJSONValue(w, el, m, depth+1)
-		}
-		indent(depth)
-		w.WriteByte(']')
+		writeJSONList(w, '[', ']', len(n.Elems), depth, func(i int) {
+			writeJSONValue(w, n.Elems[i], m, depth+1)
+		})
 	case *dconf.String:
 		writeJSONString(w, n.Value)
 	case *dconf.Int:
