@@ -3,13 +3,11 @@ package compiler
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/confc/confc/internal/golden"
 	"github.com/confc/confc/internal/testgen"
 )
 
@@ -28,28 +26,12 @@ func normalise(p *Plan) *Plan {
 // TestGolden compares every rendering of each valid example with its
 // golden file; CONFC_UPDATE_GOLDEN=1 rewrites them.
 func TestGolden(t *testing.T) {
-	update := os.Getenv("CONFC_UPDATE_GOLDEN") == "1"
 	ext := map[Format]string{FormatText: ".txt", FormatJSON: ".json", FormatMarkdown: ".md"}
 	for _, name := range validConfs(t) {
 		p := normalise(compileSource(t, name, readConf(t, name)))
 		for f, out := range renderAll(t, p) {
 			path := filepath.Join(goldenDir, strings.TrimSuffix(name, ".conf")+ext[f])
-			if update {
-				if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with CONFC_UPDATE_GOLDEN=1 to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), out); diff != "" {
-				t.Errorf("%s differs from the golden file (-want +got):\n%s", path, diff)
-			}
+			golden.Check(t, path, []byte(out))
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/confc/confc/internal/golden"
 )
 
 // formatCases give an input and its exact canonical form.
@@ -187,7 +188,6 @@ func TestFormatSourceError(t *testing.T) {
 // testdata/format/DIR-NAME.golden. Run with CONFC_UPDATE_GOLDEN=1 to
 // rewrite them, then review the diff.
 func TestFormatGolden(t *testing.T) {
-	update := os.Getenv("CONFC_UPDATE_GOLDEN") != ""
 	var names []string
 	for _, pattern := range []string{"../testdata/cluster-conf/*.conf", "../testdata/dconf/*.conf"} {
 		m, err := filepath.Glob(pattern)
@@ -204,24 +204,8 @@ func TestFormatGolden(t *testing.T) {
 		}
 		n++
 		got := checkFormat(t, name, src)
-		golden := filepath.Join("testdata", "format", filepath.Base(filepath.Dir(name))+"-"+strings.TrimSuffix(filepath.Base(name), ".conf")+".golden")
-		if update {
-			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(golden, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Errorf("%s: %v (run with CONFC_UPDATE_GOLDEN=1 to create it)", name, err)
-			continue
-		}
-		if diff := cmp.Diff(string(want), string(got)); diff != "" {
-			t.Errorf("%s: formatted text differs from %s (-want +got):\n%s", name, golden, diff)
-		}
+		path := filepath.Join("testdata", "format", filepath.Base(filepath.Dir(name))+"-"+strings.TrimSuffix(filepath.Base(name), ".conf")+".golden")
+		golden.Check(t, path, got)
 	}
 	if n < 4 {
 		t.Fatalf("only %d example files parsed; the globs look wrong", n)

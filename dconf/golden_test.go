@@ -2,10 +2,11 @@ package dconf
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/confc/confc/internal/golden"
 )
 
 // TestGolden parses each testdata/dconf/NAME.conf and compares a listing of
@@ -17,24 +18,9 @@ func TestGolden(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no golden inputs: %v", err)
 	}
-	update := os.Getenv("CONFC_UPDATE_GOLDEN") != ""
 	for _, name := range files {
 		got := listing(filepath.Base(name), readFile(t, name))
-		out := strings.TrimSuffix(name, ".conf") + ".out"
-		if update {
-			if err := os.WriteFile(out, []byte(got), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(out)
-		if err != nil {
-			t.Errorf("%s: %v (run with CONFC_UPDATE_GOLDEN=1 to create it)", name, err)
-			continue
-		}
-		if got != string(want) {
-			t.Errorf("%s: output differs from %s:\n%s", name, out, got)
-		}
+		golden.Check(t, strings.TrimSuffix(name, ".conf")+".out", []byte(got))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/confc/confc/internal/golden"
 	"github.com/confc/confc/internal/rulesdoc"
 	"github.com/confc/confc/lint"
 )
@@ -19,7 +20,7 @@ import (
 func TestRuleDocsUpToDate(t *testing.T) {
 	dir := filepath.Join("..", lint.DocDir)
 	pages := rulesdoc.Render(lint.Rules())
-	if os.Getenv("CONFC_UPDATE_GOLDEN") == "1" {
+	if golden.Update() {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}

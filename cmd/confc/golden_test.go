@@ -3,10 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/confc/confc/internal/golden"
 )
 
 // TestLintGolden runs "confc lint" on every example file in every format
@@ -24,7 +25,6 @@ func TestLintGolden(t *testing.T) {
 	if len(files) < 9 {
 		t.Fatalf("found only %d example files", len(files))
 	}
-	update := os.Getenv("CONFC_UPDATE_GOLDEN") == "1"
 	for _, file := range files {
 		name := strings.TrimSuffix(strings.TrimPrefix(file, "testdata/cluster-conf/"), ".conf")
 		name = strings.ReplaceAll(name, "/", "-")
@@ -33,23 +33,7 @@ func TestLintGolden(t *testing.T) {
 				var stdout, stderr bytes.Buffer
 				code := run([]string{"lint", "--format", format, "--color", "never", file}, nil, &stdout, &stderr)
 				got := fmt.Sprintf("# exit %d\n%s", code, stdout.String())
-				golden := filepath.Join("testdata/golden/lint", name+"."+format)
-				if update {
-					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run with CONFC_UPDATE_GOLDEN=1 to create it)", err)
-				}
-				if got != string(want) {
-					t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", golden, got, want)
-				}
+				golden.Check(t, filepath.Join("testdata/golden/lint", name+"."+format), []byte(got))
 				if stderr.Len() > 0 {
 					t.Errorf("unexpected stderr: %s", stderr.String())
 				}
