@@ -217,6 +217,8 @@ type Step struct {
 	// Status is set by a refreshed plan; empty means pending.
 	Status Status `json:"status,omitempty"`
 
+	// The step's payload: the one field that matches Kind is set and the
+	// others are nil; KV serves both vault.kv kinds.
 	Mount        *Mount        `json:"mount,omitempty"`
 	Auth         *AuthMethod   `json:"auth,omitempty"`
 	Policy       *Policy       `json:"policy,omitempty"`
