@@ -3,6 +3,11 @@ package apply
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -178,5 +183,35 @@ func TestLockOutlivesRequestTimeout(t *testing.T) {
 	case <-l.lost:
 	case <-time.After(10 * time.Second):
 		t.Error("the holder was not told that it lost the lock")
+	}
+}
+
+// Taking the lock is retried: just after Consul starts, a session create
+// can get a 500 for a few seconds.
+func TestLockRetriedAfterServerError(t *testing.T) {
+	c := servertest.StartConsul(t)
+	target, err := url.Parse(c.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refused atomic.Int32
+	rp := httputil.NewSingleHostReverseProxy(target)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/v1/session/create" && refused.Add(1) == 1 {
+			http.Error(w, "Missing node registration", http.StatusInternalServerError)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	defer proxy.Close()
+	conn := Conn{ConsulAddr: proxy.URL, ConsulToken: c.Token}
+	p := RetryPolicy{Attempts: 3, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond, Total: 10 * time.Second}
+	l, err := acquireLock(context.Background(), conn, p, "startup", CurrentHolder("sha256:1", time.Now()))
+	if err != nil {
+		t.Fatalf("lock after one 500: %v", err)
+	}
+	defer l.release()
+	if n := refused.Load(); n < 2 {
+		t.Errorf("%d session creates, want a retry after the 500", n)
 	}
 }
