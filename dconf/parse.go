@@ -200,7 +200,7 @@ func (p *parser) erbError(off int) {
 	if off+2 < len(p.src) && strings.IndexByte("=-#%", p.src[off+2]) >= 0 {
 		tag = string(p.src[off : off+3])
 	}
-	p.fail(off, nil, "unrendered ERB tag %q: render the .erb template with erb before linting", tag)
+	p.fail(off, nil, "unrendered ERB tag %q: render the .erb template with erb before confc reads it", tag)
 }
 
 // isERB reports whether an ERB tag starts at off.

@@ -25,7 +25,7 @@ func TestParseExamples(t *testing.T) {
 	bad, _ := filepath.Glob("../testdata/cluster-conf/bad/*.conf")
 	failing := map[string]string{
 		"unclosed-array.conf": `28:20: unclosed array: "[" opened here has no matching "]" (found "}" at 29:3)`,
-		"unrendered-erb.conf": `9:5: unrendered ERB tag "<%=": render the .erb template with erb before linting`,
+		"unrendered-erb.conf": `9:5: unrendered ERB tag "<%=": render the .erb template with erb before confc reads it`,
 	}
 	for _, name := range append(files, bad...) {
 		f, err := Parse(filepath.Base(name), readFile(t, name))

@@ -34,14 +34,16 @@ func (PlanCmd) Help() string {
 list of steps that "confc apply" would run against Vault and Consul: mounts,
 auth, policies, token roles, the cluster CA, generated and prompted secrets,
 the Consul ACL token and the component store. The plan holds no secret
-value; a secret shows only where it goes and how it is produced. The plan is
-made offline, so every step is shown as pending. docs/plan.md describes the
-plan and its JSON form.
+value; a secret shows only where it goes and how it is produced. Without
+--refresh the plan is made offline and every step is shown as pending; with
+--refresh each step is compared with the live Vault and Consul (nothing is
+written) and marked create, update, no-op or unknown. docs/plan.md describes
+the plan and its JSON form.
 
 Exit status:
   0  plan made (with --detailed-exitcode: nothing to change)
   1  the file has lint errors (printed on stderr), or another error
-  2  usage error (with --detailed-exitcode: plan made, changes present)
+  2  usage error; with --detailed-exitcode also: plan made, changes present
   3  the file could not be read or parsed
 
 Example:
