@@ -5,11 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"math"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
@@ -49,7 +54,8 @@ func (f *ConnFlags) conn(env *Env, file *dconf.File) (apply.Conn, error) {
 			c.VaultAddrs = append(c.VaultAddrs, a)
 		}
 	}
-	if len(c.VaultAddrs) == 0 {
+	derived := len(c.VaultAddrs) == 0
+	if derived {
 		for _, h := range hostsWithTag(file, "vault") {
 			c.VaultAddrs = append(c.VaultAddrs, "https://"+h+":8200")
 		}
@@ -58,6 +64,8 @@ func (f *ConnFlags) conn(env *Env, file *dconf.File) (apply.Conn, error) {
 		}
 		fmt.Fprintf(env.Stderr, "confc: no --vault-addr or VAULT_ADDR, using the vault hosts of cluster.conf: %s\n", strings.Join(c.VaultAddrs, ","))
 	}
+	env.log().Debug("vault servers", slog.Any("addrs", redactAddrs(c.VaultAddrs)), slog.Bool("derived", derived),
+		slog.Bool("cacert", c.VaultCACert != ""))
 	addr, err := f.consulAddr(env, file)
 	c.ConsulAddr = addr
 	if err != nil {
@@ -73,6 +81,7 @@ func (f *ConnFlags) consulAddr(env *Env, file *dconf.File) (string, error) {
 		if w := apply.PlainConsulWarning(f.ConsulAddr); w != "" {
 			fmt.Fprintf(env.Stderr, "confc: warning: %s\n", w)
 		}
+		env.log().Debug("consul server", slog.String("addr", redactAddr(f.ConsulAddr)), slog.Bool("derived", false))
 		return f.ConsulAddr, nil
 	}
 	hosts := hostsWithTag(file, "kv-store")
@@ -82,6 +91,7 @@ func (f *ConnFlags) consulAddr(env *Env, file *dconf.File) (string, error) {
 	// Consul's HTTPS port, so that a derived address is verified TLS.
 	addr := "https://" + hosts[0] + ":8501"
 	fmt.Fprintf(env.Stderr, "confc: no --consul-addr or CONSUL_HTTP_ADDR, using the first kv-store host of cluster.conf: %s\n", addr)
+	env.log().Debug("consul server", slog.String("addr", addr), slog.Bool("derived", true))
 	return addr, nil
 }
 
@@ -183,7 +193,7 @@ func (c *ApplyCmd) Run(env *Env) error {
 		return exitWith(applyExitFailed, err)
 	}
 	sec, err := secrets.finish(context.Background(), secretNeeds{
-		Config: c.Config, File: file, Prompts: apply.PromptsUsed(plan), Probe: vaultProbe(conn),
+		Config: c.Config, File: file, Prompts: apply.PromptsUsed(plan), Probe: loggedProbe(env, conn),
 	})
 	if err != nil {
 		return exitWith(applyExitFailed, err)
@@ -205,15 +215,23 @@ func (c *ApplyCmd) Run(env *Env) error {
 		rep = &apply.TextReporter{W: env.Stdout}
 	}
 
+	// The holder is made here rather than by the engine so that the log
+	// can name it.
+	holder := apply.CurrentHolder(plan.Fingerprint, time.Now())
+	logRep := &logReporter{next: rep, log: env.log(), holder: &holder, start: time.Now()}
+	logRep.log.Debug("apply starting", slog.String("cluster", plan.Cluster.Name), slog.Int("steps", len(plan.Steps)),
+		slog.String("plan", plan.Fingerprint), slog.Int("prompts", len(apply.PromptsUsed(plan))))
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sum, err := apply.Apply(ctx, apply.Options{
-		Plan: plan, File: file, Conn: conn, Passphrase: pass, Answers: answers, Reporter: rep,
-		ReinitVault: c.ReinitVault,
+		Plan: plan, File: file, Conn: conn, Passphrase: pass, Answers: answers, Reporter: logRep,
+		ReinitVault: c.ReinitVault, Holder: holder,
 	})
 	if progress != nil {
 		progress.Wait()
 	}
+	logRep.finished(sum, err)
 	if err != nil {
 		return exitWith(applyExitFailed, err)
 	}
@@ -270,7 +288,7 @@ func refreshPlan(env *Env, f *ConnFlags, config string, file *dconf.File, p *com
 	}
 	// Missing answers are not asked for: their steps show as unknown.
 	sec, err := resolveSecrets(context.Background(), env, &f.SecretFlags, f.terminalFor(env), secretNeeds{
-		Config: config, File: file, Prompts: apply.PromptsUsed(p), Optional: true, Probe: vaultProbe(conn),
+		Config: config, File: file, Prompts: apply.PromptsUsed(p), Optional: true, Probe: loggedProbe(env, conn),
 	})
 	if err != nil {
 		return err
@@ -278,8 +296,130 @@ func refreshPlan(env *Env, f *ConnFlags, config string, file *dconf.File, p *com
 	pass, answers := sec.Passphrase, sec.Answers
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return apply.Refresh(ctx, apply.Options{
+	start := time.Now()
+	err = apply.Refresh(ctx, apply.Options{
 		Plan: p, File: file, Conn: conn, Passphrase: pass, Answers: answers,
 		Reporter: &apply.TextReporter{W: env.Stderr},
 	})
+	if err != nil {
+		env.log().Debug("refresh failed", slog.String("file", config), since(start))
+		return err
+	}
+	counts := map[compiler.Status]int{}
+	for _, s := range p.Steps {
+		counts[s.Status]++
+	}
+	env.log().Debug("plan refreshed", slog.String("file", config), slog.Int("steps", len(p.Steps)),
+		slog.Int("create", counts[compiler.StatusCreate]), slog.Int("update", counts[compiler.StatusUpdate]),
+		slog.Int("noop", counts[compiler.StatusNoop]), slog.Int("unknown", counts[compiler.StatusUnknown]), since(start))
+	return nil
+}
+
+// redactAddr hides a password in a server address given as a URL with
+// user information, so that the address can be logged.
+func redactAddr(addr string) string {
+	u, err := url.Parse(addr)
+	if err != nil {
+		// An address that does not parse may hold anything; log only
+		// that it is there.
+		return "(unparsable address)"
+	}
+	return u.Redacted()
+}
+
+func redactAddrs(addrs []string) []string {
+	out := make([]string, len(addrs))
+	for i, a := range addrs {
+		out[i] = redactAddr(a)
+	}
+	return out
+}
+
+// loggedProbe is vaultProbe that also logs what each server answered. It
+// asks the servers one at a time, which sends the same requests as
+// probing them all at once and tells which one answered.
+func loggedProbe(env *Env, conn apply.Conn) func(ctx context.Context) (apply.VaultProbe, error) {
+	return func(ctx context.Context) (apply.VaultProbe, error) {
+		var total apply.VaultProbe
+		for _, addr := range conn.VaultAddrs {
+			one := conn
+			one.VaultAddrs = []string{addr}
+			start := time.Now()
+			p, err := vaultProbe(one)(ctx)
+			if err != nil {
+				return total, err
+			}
+			env.log().Debug("vault probed", slog.String("addr", redactAddr(addr)), slog.Bool("reachable", p.Reachable > 0),
+				slog.Bool("initialized", p.Initialized), since(start))
+			total.Reachable += p.Reachable
+			total.Initialized = total.Initialized || p.Initialized
+		}
+		return total, nil
+	}
+}
+
+// logReporter passes the engine's events on to the reporter the user sees
+// and logs them. It logs step IDs, kinds, targets and results, never an
+// event's message: a failure message quotes a server's error, which is
+// not ours to vouch for.
+type logReporter struct {
+	next   apply.Reporter
+	log    *slog.Logger
+	holder *apply.Holder
+	start  time.Time
+
+	mu      sync.Mutex
+	locked  bool      // the start event came: the lock is held
+	last    time.Time // the previous event, to time each step
+	notices int
+}
+
+// Report logs e and hands it on.
+func (l *logReporter) Report(e apply.Event) {
+	l.mu.Lock()
+	now := time.Now()
+	switch e.Type {
+	case apply.EventStart:
+		// The engine reports the start once Vault is unsealed and logged
+		// in, the lock is taken and the journal is open.
+		l.locked = true
+		l.log.Debug("vault ready", since(l.start))
+		l.log.Debug("lock taken", slog.String("holder", l.holder.String()))
+		l.log.Debug("running steps", slog.Int("steps", e.Total))
+	case apply.EventStep:
+		l.log.Debug("step", slog.Int("index", e.Index), slog.Int("total", e.Total), slog.String("step", e.Step),
+			slog.String("kind", e.Kind), slog.String("target", e.Target), slog.String("result", string(e.Result)), since(l.last))
+	case apply.EventNotice:
+		l.notices++
+	}
+	l.last = now
+	l.mu.Unlock()
+	if l.next != nil {
+		l.next.Report(e)
+	}
+}
+
+// finished logs the journal state, the lock release and the summary once
+// Apply has returned (and so released the lock).
+func (l *logReporter) finished(sum *apply.Summary, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.locked {
+		l.log.Debug("lock released", slog.String("holder", l.holder.String()))
+	}
+	if sum == nil {
+		l.log.Info("apply refused", slog.Bool("locked", l.locked), since(l.start))
+		return
+	}
+	if l.locked {
+		state := "fresh"
+		if sum.Resumed {
+			state = "resumed"
+		}
+		l.log.Debug("journal", slog.String("state", state), slog.Int("skipped", sum.Skipped))
+	}
+	l.log.Info("apply finished", slog.Bool("complete", sum.Complete), slog.Bool("ok", err == nil),
+		slog.Int("created", sum.Created), slog.Int("updated", sum.Updated), slog.Int("unchanged", sum.Unchanged),
+		slog.Int("failed", sum.Failed), slog.Int("skipped", sum.Skipped), slog.Bool("resumed", sum.Resumed),
+		slog.Int("notices", l.notices), slog.Float64("ms", math.Round(sum.Seconds*1e6)/1e3))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
@@ -91,6 +92,8 @@ func (f *lockFlags) client(env *Env) (*consulapi.Client, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	env.log().Debug("cluster", slog.String("name", name), slog.String("lock", apply.LockKey(name)),
+		slog.Bool("cacert", f.ConsulCA != ""), slog.Bool("token", f.ConsulToken != ""))
 	c, err := apply.NewConsulClient(apply.Conn{ConsulAddr: addr, ConsulCACert: f.ConsulCA, ConsulToken: f.ConsulToken})
 	return c, name, err
 }
@@ -112,10 +115,12 @@ func (c *LockStatusCmd) Run(env *Env) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	start := time.Now()
 	info, err := apply.ReadLock(ctx, client, name)
 	if err != nil {
 		return exitWith(1, err)
 	}
+	env.log().Debug("lock read", lockAttrs(info, start)...)
 	if c.JSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
@@ -145,10 +150,12 @@ func (c *LockReleaseCmd) Run(env *Env) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	start := time.Now()
 	info, err := apply.ForceRelease(ctx, client, name)
 	if err != nil {
 		return exitWith(1, err)
 	}
+	env.log().Info("lock released by force", lockAttrs(info, start)...)
 	if !info.Held {
 		fmt.Fprintf(env.Stdout, "lock %s was not held\n", info.Key)
 		return nil
@@ -159,4 +166,15 @@ func (c *LockReleaseCmd) Run(env *Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "released lock %s held by %s\n", info.Key, who)
 	return nil
+}
+
+// lockAttrs describes a lock for the log: its key, whether it was held and
+// by whom. A holder carries no secret: user, host, pid, start time and the
+// plan's fingerprint.
+func lockAttrs(info *apply.LockInfo, start time.Time) []any {
+	attrs := []any{slog.String("key", info.Key), slog.Bool("held", info.Held)}
+	if info.Holder != nil {
+		attrs = append(attrs, slog.String("holder", info.Holder.String()))
+	}
+	return append(attrs, since(start))
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -147,7 +148,9 @@ func (c *SecurityStatusCmd) Run(env *Env) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
+	start := time.Now()
 	st, err := apply.Status(ctx, sr.opts)
+	logStatus(env.log(), st, err, start)
 	var le *apply.LoginError
 	if errors.As(err, &le) {
 		return exitWith(securityExitFailed, err)
@@ -165,6 +168,28 @@ func (c *SecurityStatusCmd) Run(env *Env) error {
 		return exitWith(securityExitFailed, err)
 	}
 	return nil
+}
+
+// logStatus logs what Status found, one message a server. Server error
+// texts are left out: they say why a server did not answer, which the
+// printed status already shows.
+func logStatus(log *slog.Logger, st *apply.ClusterStatus, err error, start time.Time) {
+	if st == nil {
+		log.Debug("status failed", since(start))
+		return
+	}
+	for _, v := range st.Vault {
+		log.Debug("vault server", slog.String("addr", redactAddr(v.Addr)), slog.Bool("reachable", v.Reachable),
+			slog.Bool("initialized", v.Initialized), slog.Bool("sealed", v.Sealed), slog.String("mode", v.Mode))
+	}
+	cs := st.Consul
+	log.Debug("consul", slog.String("addr", redactAddr(cs.Addr)), slog.Bool("reachable", cs.Reachable),
+		slog.Bool("leader", cs.Leader != ""), slog.Int("peers", len(cs.Peers)), slog.Int("servers", cs.Servers),
+		slog.Int("passing", cs.Passing), slog.Bool("healthy", cs.Healthy))
+	var le *apply.LoginError
+	log.Debug("passphrase checked", slog.String("result", st.Passphrase), slog.Bool("refused", errors.As(err, &le)),
+		slog.Bool("change_pending", st.ChangePending))
+	log.Debug("status read", slog.String("cluster", st.Cluster), slog.Bool("ok", err == nil), since(start))
 }
 
 func printStatus(w io.Writer, st *apply.ClusterStatus) {
@@ -238,10 +263,14 @@ func (c *SecurityUnsealCmd) Run(env *Env) error {
 	}
 	ctx, stop := signalContext()
 	defer stop()
+	start := time.Now()
 	res, err := apply.Unseal(ctx, sr.opts)
 	if err != nil {
+		env.log().Debug("unseal failed", since(start))
 		return exitWith(securityExitFailed, err)
 	}
+	env.log().Info("unseal finished", slog.Int("unsealed", len(res.Unsealed)), slog.Int("already_unsealed", len(res.AlreadyUnsealed)),
+		slog.Int("unreachable", len(res.Unreachable)), since(start))
 	if c.JSON {
 		return writeJSON(env.Stdout, res)
 	}
