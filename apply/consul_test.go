@@ -215,3 +215,27 @@ func TestLockRetriedAfterServerError(t *testing.T) {
 		t.Errorf("%d session creates, want a retry after the 500", n)
 	}
 }
+
+// The lock's client never waits longer per request than lockRequestTimeout,
+// so an apply that loses Consul learns it within about 18 s, whatever its
+// own request timeout.
+func TestLockConnBoundsTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		what string
+		in   time.Duration
+		want time.Duration
+	}{
+		{"default 30 s timeout is cut", 0, lockRequestTimeout},
+		{"long timeout is cut", time.Minute, lockRequestTimeout},
+		{"shorter timeout is kept", time.Second, time.Second},
+	} {
+		got := lockConn(Conn{Timeout: tc.in}).Timeout
+		if got != tc.want {
+			t.Errorf("%s: lockConn(Timeout=%v).Timeout = %v, want %v", tc.what, tc.in, got, tc.want)
+		}
+	}
+	worst := time.Duration(lockMonitorRetries) * (lockRequestTimeout + lockMonitorRetryTime)
+	if worst > 20*time.Second {
+		t.Errorf("a lost Consul is noticed only after %v, later than Consul frees an unrenewed session (at most 20 s)", worst)
+	}
+}

@@ -73,10 +73,25 @@ const lockWait = 500 * time.Millisecond
 // short Consul outage, such as a leader election answering 500 for a
 // moment: the lock counts as lost only after this many failed checks in a
 // row, or at once when Consul says another session holds the key.
+//
+// lockRequestTimeout bounds each request of the lock's own client, whatever
+// the apply's request timeout. Together they decide how late an apply that
+// can no longer reach Consul learns that its lock may be gone: at most about
+// lockMonitorRetries × (lockRequestTimeout + lockMonitorRetryTime), 18 s,
+// close to the 10 to 20 s after which Consul ends the unrenewed session and
+// lets another apply in. With the apply's own 30 s timeout and 5 retries
+// that gap was over two minutes.
 const (
-	lockMonitorRetries   = 5
+	lockMonitorRetries   = 3
 	lockMonitorRetryTime = time.Second
+	lockRequestTimeout   = 5 * time.Second
 )
+
+// lockConn returns conn with the request timeout of the lock's client.
+func lockConn(conn Conn) Conn {
+	conn.Timeout = min(timeoutOf(conn), lockRequestTimeout)
+	return conn
+}
 
 // clusterLock is a held apply lock.
 type clusterLock struct {
@@ -97,6 +112,7 @@ func lockWaitFor(c Conn) time.Duration {
 // *LockedError naming the holder. The lock gets its own Consul client,
 // whose blocking queries end before its request timeout.
 func acquireLock(ctx context.Context, conn Conn, p RetryPolicy, cluster string, h Holder) (*clusterLock, error) {
+	conn = lockConn(conn)
 	c, closeIdle, err := newConsulClientWait(conn, lockWaitFor(conn))
 	if err != nil {
 		return nil, err
