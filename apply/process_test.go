@@ -20,20 +20,12 @@ import (
 
 	"github.com/confc/confc/compiler"
 	"github.com/confc/confc/internal/servertest"
-)
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	buildDir  string
+	"github.com/confc/confc/internal/testbin"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	testbin.Remove()
 	// The engine must leave no goroutine behind (lock renewal, progress
 	// bar, idle HTTP connections).
 	if code == 0 {
@@ -52,21 +44,7 @@ func confcBinary(t *testing.T) string {
 	if testing.Short() {
 		t.Skip("skipping: builds confc")
 	}
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "confc-apply-test-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(buildDir, "confc")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/confc/confc/cmd/confc").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return testbin.Confc(t)
 }
 
 // proc is a confc process.

@@ -7,10 +7,21 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/confc/confc/internal/golden"
+	"github.com/confc/confc/internal/testbin"
 )
 
+// removeBinAfter runs the tests, then deletes the confc binary that the
+// pseudo-terminal tests built.
+type removeBinAfter struct{ m *testing.M }
+
+func (r removeBinAfter) Run() int {
+	code := r.m.Run()
+	testbin.Remove()
+	return code
+}
+
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(removeBinAfter{m}, map[string]func(){
 		"confc": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"github.com/confc/confc/internal/testbin"
+
 	"bytes"
 	"errors"
 	"io"
@@ -27,36 +29,10 @@ import (
 // what the terminal echoed of the typing. A secret answer must not be in
 // it; a non-secret one must be (which shows the check would catch echo).
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-// confcBinary builds confc once per test run.
+// confcBinary returns the confc binary the tests drive.
 func confcBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "confc-pty-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "confc")
-		goTool, err := exec.LookPath("go")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		out, err := exec.Command(goTool, "build", "-o", builtBin, ".").CombinedOutput()
-		if err != nil {
-			buildErr = errors.New(string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("building confc: %v", buildErr)
-	}
-	return builtBin
+	return testbin.Confc(t)
 }
 
 // session is confc running on a pseudo-terminal.
